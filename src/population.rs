@@ -1,0 +1,330 @@
+//! Population cells and groups.
+//!
+//! A cell is a Polygon feature (its representative point is its centroid, computed in the local
+//! frame) or a point (GeoJSON Point or CSV lon/lat; its footprint is a square of the grid's cell
+//! size, see [`crate::grid`]). A group is one field or the sum of several. Null, missing or
+//! negative values count as 0 and are counted per field.
+
+use crate::error::{Error, Location, Result};
+use crate::load::geojson::{self, Geometry, Polygon};
+use crate::load::{self, check_lonlat, BBox, Value};
+use crate::plan::{is_csv, PopulationSpec};
+use crate::projection::Frame;
+use crate::warnings::Warnings;
+
+/// Index of a cell.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct CellIx(pub u32);
+
+/// What the cells' footprints are.
+#[derive(Debug, Clone)]
+pub enum Footprints {
+    /// Polygon cells: each cell's own polygons (lon/lat).
+    Polygons(Vec<Vec<Polygon>>),
+    /// Point cells: footprints come from the grid (inferred or `cell_size`).
+    Points,
+}
+
+/// Where cell ids come from.
+#[derive(Debug, Clone)]
+pub enum CellIds {
+    /// The `[population] id` field.
+    Given(Vec<String>),
+    /// CSV line numbers (the header is line 1).
+    Lines(Vec<u64>),
+    /// GeoJSON feature indexes (cell `c` is feature `c`).
+    Features,
+}
+
+/// All population cells.
+#[derive(Debug, Clone)]
+pub struct Cells {
+    /// Cell ids: the `[population] id` field, else the feature index / CSV line.
+    pub ids: CellIds,
+    /// Point position (lon/lat) for point cells; polygon cells get their centroid on projection.
+    pub lonlat: Vec<[f64; 2]>,
+    /// Representative point in the local frame (filled by [`Cells::project`]).
+    pub local: Vec<[f64; 2]>,
+    /// Group values: `values[group][cell]`, never negative.
+    pub values: Vec<Vec<f64>>,
+    /// Footprints.
+    pub footprints: Footprints,
+    /// Bounding box of all coordinates (lon/lat).
+    pub bbox: BBox,
+}
+
+impl Cells {
+    /// Number of cells.
+    pub fn len(&self) -> usize {
+        self.lonlat.len()
+    }
+    /// The id of cell `c`.
+    pub fn id(&self, c: usize) -> String {
+        match &self.ids {
+            CellIds::Given(v) => v[c].clone(),
+            CellIds::Lines(l) => l[c].to_string(),
+            CellIds::Features => c.to_string(),
+        }
+    }
+
+    /// True when there are no cells.
+    pub fn is_empty(&self) -> bool {
+        self.lonlat.is_empty()
+    }
+
+    /// Computes representative points in the frame (centroids of polygon cells).
+    pub fn project(&mut self, frame: &Frame) {
+        use rayon::prelude::*;
+        self.local = match &self.footprints {
+            Footprints::Points => self.lonlat.par_iter().map(|p| frame.to_local(p[0], p[1])).collect(),
+            Footprints::Polygons(polys) => polys.par_iter().map(|p| centroid(p, frame)).collect(),
+        };
+        if let Footprints::Polygons(_) = &self.footprints {
+            self.lonlat = self.local.par_iter().map(|&p| frame.to_lonlat(p)).collect();
+        }
+    }
+}
+
+/// Area-weighted centroid of polygons (holes subtract) in the frame; the vertex mean when the
+/// area is zero.
+fn centroid(polys: &[Polygon], frame: &Frame) -> [f64; 2] {
+    let (mut a2, mut cx, mut cy) = (0.0, 0.0, 0.0);
+    let mut n = 0.0f64;
+    let mut mean = [0.0, 0.0];
+    // Work relative to the first vertex for numerical stability.
+    let o = polys.first().and_then(|p| p.first()).and_then(|r| r.first()).map(|p| frame.to_local(p[0], p[1])).unwrap_or([0.0, 0.0]);
+    for ring in polys.iter().flatten() {
+        let pts: Vec<[f64; 2]> = ring.iter().map(|p| {
+            let q = frame.to_local(p[0], p[1]);
+            [q[0] - o[0], q[1] - o[1]]
+        }).collect();
+        for i in 0..pts.len() {
+            let (p, q) = (pts[i], pts[(i + 1) % pts.len()]);
+            let c = p[0] * q[1] - q[0] * p[1];
+            a2 += c;
+            cx += (p[0] + q[0]) * c;
+            cy += (p[1] + q[1]) * c;
+            mean[0] += p[0];
+            mean[1] += p[1];
+            n += 1.0;
+        }
+    }
+    // Orientation is per ring; with exterior and holes oriented oppositely (RFC 7946) the
+    // signed sums already subtract holes. Normalise the sign by the total.
+    if a2.abs() > 1e-9 {
+        [o[0] + cx / (3.0 * a2), o[1] + cy / (3.0 * a2)]
+    } else {
+        [o[0] + mean[0] / n.max(1.0), o[1] + mean[1] / n.max(1.0)]
+    }
+}
+
+/// Reads the population layer.
+pub fn load(spec: &PopulationSpec, warnings: &mut Warnings) -> Result<Cells> {
+    let fields: Vec<&str> = {
+        let mut f: Vec<&str> = spec.groups.iter().flat_map(|(_, fs)| fs.iter().map(String::as_str)).collect();
+        f.sort_unstable();
+        f.dedup();
+        f
+    };
+    // group -> indexes into `fields`
+    let group_fields: Vec<Vec<usize>> = spec
+        .groups
+        .iter()
+        .map(|(_, fs)| fs.iter().filter_map(|f| fields.iter().position(|g| g == f)).collect())
+        .collect();
+    let path = &spec.path;
+    let mut acc = if is_csv(path) { read_csv(spec, &fields, &group_fields)? } else { read_geojson(spec, &fields, &group_fields)? };
+    if acc.lonlat.is_empty() {
+        return Err(Error::input(path, Location::File, None, "the population layer has no cells"));
+    }
+    for (k, f) in fields.iter().enumerate() {
+        warnings.add("null_population", acc.nulls[k], format!(
+            "{}: field '{f}' is null or missing in {} cells, counted as 0", path.display(), acc.nulls[k]
+        ));
+        warnings.add("negative_population", acc.negatives[k], format!(
+            "{}: field '{f}' is negative in {} cells, counted as 0", path.display(), acc.negatives[k]
+        ));
+    }
+    let ids = match (spec.id.is_some(), is_csv(path)) {
+        (true, _) => CellIds::Given(std::mem::take(&mut acc.ids)),
+        (false, true) => CellIds::Lines(std::mem::take(&mut acc.lines)),
+        (false, false) => CellIds::Features,
+    };
+    Ok(Cells { ids, lonlat: acc.lonlat, local: Vec::new(), values: acc.values, footprints: acc.footprints, bbox: acc.bbox })
+}
+
+/// Rows read so far (one per CSV chunk, merged in file order).
+struct Acc {
+    lonlat: Vec<[f64; 2]>,
+    values: Vec<Vec<f64>>,
+    ids: Vec<String>,
+    lines: Vec<u64>,
+    nulls: Vec<u64>,
+    negatives: Vec<u64>,
+    bbox: BBox,
+    footprints: Footprints,
+    scratch: Vec<f64>,
+}
+
+impl Acc {
+    fn new(nfields: usize, ngroups: usize) -> Acc {
+        Acc {
+            lonlat: Vec::new(),
+            values: vec![Vec::new(); ngroups],
+            ids: Vec::new(),
+            lines: Vec::new(),
+            nulls: vec![0; nfields],
+            negatives: vec![0; nfields],
+            bbox: BBox::empty(),
+            footprints: Footprints::Points,
+            scratch: vec![0.0; nfields],
+        }
+    }
+
+    /// Reads one cell's field values (nulls and negatives count as 0 and are counted).
+    fn values(&mut self, get: impl Fn(usize) -> Value, fields: &[&str], groups: &[Vec<usize>], path: &std::path::Path, loc: Location) -> Result<()> {
+        for (k, f) in fields.iter().enumerate() {
+            self.scratch[k] = match load::number(&get(k), path, loc.clone(), f, "a population count")? {
+                None => {
+                    self.nulls[k] += 1;
+                    0.0
+                }
+                Some(x) if x < 0.0 => {
+                    self.negatives[k] += 1;
+                    0.0
+                }
+                Some(x) => x,
+            };
+        }
+        for (g, idx) in groups.iter().enumerate() {
+            self.values[g].push(idx.iter().map(|&k| self.scratch[k]).sum());
+        }
+        Ok(())
+    }
+
+    fn append(&mut self, o: Acc) {
+        self.lonlat.extend(o.lonlat);
+        for (a, b) in self.values.iter_mut().zip(o.values) {
+            a.extend(b);
+        }
+        self.ids.extend(o.ids);
+        self.lines.extend(o.lines);
+        for (a, b) in self.nulls.iter_mut().zip(o.nulls) {
+            *a += b;
+        }
+        for (a, b) in self.negatives.iter_mut().zip(o.negatives) {
+            *a += b;
+        }
+        self.bbox.merge(&o.bbox);
+    }
+}
+
+fn read_csv(spec: &PopulationSpec, fields: &[&str], groups: &[Vec<usize>]) -> Result<Acc> {
+    let path = &spec.path;
+    let (lon, lat) = (spec.lon.as_deref().unwrap_or("lon"), spec.lat.as_deref().unwrap_or("lat"));
+    let mut cols: Vec<&str> = vec![lon, lat];
+    cols.extend(fields.iter());
+    if let Some(id) = &spec.id {
+        cols.push(id);
+    }
+    let nf = fields.len();
+    let chunks = load::csv::fold_rows(
+        path,
+        &cols,
+        || Acc::new(nf, groups.len()),
+        |acc, line, row| {
+            let loc = Location::Line(line);
+            let x = parse_coord(row[0], path, line, lon)?;
+            let y = parse_coord(row[1], path, line, lat)?;
+            check_lonlat(x, y).map_err(|m| Error::input(path, loc.clone(), Some(lon), m))?;
+            acc.bbox.add(x, y);
+            acc.lonlat.push([x, y]);
+            if spec.id.is_some() {
+                acc.ids.push(row[2 + nf].to_owned());
+            } else {
+                acc.lines.push(line);
+            }
+            acc.values(|k| Value::from_text(row[2 + k]), fields, groups, path, loc)
+        },
+    )?;
+    let mut all = Acc::new(nf, groups.len());
+    for c in chunks {
+        all.append(c);
+    }
+    Ok(all)
+}
+
+fn read_geojson(spec: &PopulationSpec, fields: &[&str], groups: &[Vec<usize>]) -> Result<Acc> {
+    let path = &spec.path;
+    let layer = geojson::read(path)?;
+    for f in fields {
+        geojson::require_field(&layer, path, f, "[population] groups")?;
+    }
+    if let Some(id) = &spec.id {
+        geojson::require_field(&layer, path, id, "[population] id")?;
+    }
+    let mut acc = Acc::new(fields.len(), groups.len());
+    acc.bbox = layer.bbox;
+    let mut polys = Vec::new();
+    let mut kind: Option<&'static str> = None;
+    for f in layer.features {
+        let loc = Location::Feature(f.index);
+        let this = match &f.geometry {
+            Some(Geometry::Point(_)) => "Point",
+            Some(Geometry::Polygons(_)) => "Polygon",
+            None => return Err(Error::input(path, loc, Some("geometry"), "the geometry is null: expected a Polygon or Point cell")),
+        };
+        let first = *kind.get_or_insert(this);
+        if first != this {
+            return Err(Error::input(path, loc, Some("geometry"), format!(
+                "found a {this} cell in a layer whose first cell is a {first}: all cells must be Polygons or all Points"
+            )));
+        }
+        match f.geometry {
+            Some(Geometry::Point(p)) => acc.lonlat.push(p),
+            Some(Geometry::Polygons(p)) => {
+                acc.lonlat.push([0.0, 0.0]);
+                polys.push(p);
+            }
+            None => {}
+        }
+        if let Some(id) = &spec.id {
+            acc.ids.push(geojson::prop_text(&f.properties, id).unwrap_or_default());
+        }
+        let props = &f.properties;
+        acc.values(|k| geojson::prop(props, fields[k]), fields, groups, path, loc)?;
+    }
+    if kind == Some("Polygon") {
+        acc.footprints = Footprints::Polygons(polys);
+    }
+    Ok(acc)
+}
+
+fn parse_coord(s: &str, path: &std::path::Path, line: u64, col: &str) -> Result<f64> {
+    match s.trim().parse::<f64>() {
+        Ok(v) => Ok(v),
+        Err(_) => Err(Error::input(path, Location::Line(line), Some(col), format!("expected a coordinate in decimal degrees, found \"{s}\""))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn centroid_of_square_with_hole() {
+        let f = Frame::new(114.0, 30.0);
+        let sq = |x0: f64, y0: f64, s: f64, ccw: bool| {
+            let mut r: Vec<[f64; 2]> = vec![[x0, y0], [x0 + s, y0], [x0 + s, y0 + s], [x0, y0 + s], [x0, y0]];
+            if !ccw {
+                r.reverse();
+            }
+            r.into_iter().map(|p| f.to_lonlat(p)).collect::<Vec<_>>()
+        };
+        // 100 m square at (0,0) with a 50 m hole in its upper-right quarter+: centroid shifts
+        // down-left. Exact: outer area 10000 c(50,50); hole 2500 c(75,75) ->
+        // (10000*50 - 2500*75)/7500 = 41.667.
+        let c = centroid(&[vec![sq(0.0, 0.0, 100.0, true), sq(50.0, 50.0, 50.0, false)]], &f);
+        assert!((c[0] - 41.6667).abs() < 1e-3 && (c[1] - 41.6667).abs() < 1e-3, "{c:?}");
+    }
+}

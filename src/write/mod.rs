@@ -1,0 +1,129 @@
+//! Outputs: `areas.csv`, `areas.geojson`, `uncovered.geojson`, `circles.geojson`,
+//! `summary.json`, `report.md` and, on request, `cells.csv`.
+//!
+//! Files are written into a temporary folder beside the target and moved into place only when
+//! every one of them is complete: a failed run leaves no half-written output.
+
+pub mod geojson;
+pub mod report;
+pub mod summary;
+pub mod tables;
+
+use crate::analyze::Analysis;
+use crate::error::{Error, Result};
+use std::path::{Path, PathBuf};
+
+/// Every file `analyze` may write (stale ones from an earlier run are removed on commit).
+pub const ANALYZE_FILES: &[&str] = &[
+    "areas.csv",
+    "areas.geojson",
+    "uncovered.geojson",
+    "circles.geojson",
+    "summary.json",
+    "report.md",
+    "cells.csv",
+];
+
+/// A staging folder that becomes the output folder on [`Staging::commit`].
+pub struct Staging {
+    tmp: PathBuf,
+    out: PathBuf,
+    written: Vec<String>,
+    committed: bool,
+}
+
+impl Staging {
+    /// Creates `.<name>.tmp-<pid>` beside `out`.
+    pub fn new(out: &Path) -> Result<Staging> {
+        let parent = match out.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
+            _ => PathBuf::from("."),
+        };
+        let name = out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "out".into());
+        let tmp = parent.join(format!(".{name}.tmp-{}", std::process::id()));
+        let fail = |e: std::io::Error| Error::Output { path: tmp.clone(), reason: e.to_string() };
+        if tmp.exists() {
+            std::fs::remove_dir_all(&tmp).map_err(fail)?;
+        }
+        std::fs::create_dir_all(&tmp).map_err(fail)?;
+        Ok(Staging { tmp, out: out.to_owned(), written: Vec::new(), committed: false })
+    }
+
+    /// Writes one file into the staging folder.
+    pub fn write(&mut self, name: &str, bytes: &[u8]) -> Result<()> {
+        let p = self.tmp.join(name);
+        std::fs::write(&p, bytes).map_err(|e| Error::Output { path: self.out.join(name), reason: e.to_string() })?;
+        self.written.push(name.to_owned());
+        Ok(())
+    }
+
+    /// Moves every written file into the output folder and removes stale outputs of the same
+    /// command (`known`) that this run did not write.
+    pub fn commit(mut self, known: &[&str]) -> Result<Vec<PathBuf>> {
+        let fail = |p: &Path, e: std::io::Error| Error::Output { path: p.to_owned(), reason: e.to_string() };
+        std::fs::create_dir_all(&self.out).map_err(|e| fail(&self.out, e))?;
+        let mut done = Vec::new();
+        for n in &self.written {
+            let dst = self.out.join(n);
+            std::fs::rename(self.tmp.join(n), &dst).map_err(|e| fail(&dst, e))?;
+            done.push(dst);
+        }
+        for n in known {
+            if !self.written.iter().any(|w| w == n) {
+                let p = self.out.join(n);
+                if p.exists() {
+                    std::fs::remove_file(&p).map_err(|e| fail(&p, e))?;
+                }
+            }
+        }
+        self.committed = true;
+        let _ = std::fs::remove_dir_all(&self.tmp);
+        Ok(done)
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = std::fs::remove_dir_all(&self.tmp);
+        }
+    }
+}
+
+/// Writes every `analyze` output into `out` atomically.
+pub fn analysis(a: &Analysis, out: &Path, with_cells: bool, threads: usize) -> Result<Vec<PathBuf>> {
+    let mut st = Staging::new(out)?;
+    st.write("areas.csv", &tables::areas_csv(a))?;
+    st.write("areas.geojson", geojson::areas(a).as_bytes())?;
+    st.write("uncovered.geojson", geojson::uncovered(a).as_bytes())?;
+    st.write("circles.geojson", geojson::circles(a).as_bytes())?;
+    if with_cells {
+        st.write("cells.csv", &tables::cells_csv(a))?;
+    }
+    st.write("report.md", report::markdown(a).as_bytes())?;
+    let summary = summary::build(a, threads);
+    let mut json = serde_json::to_string_pretty(&summary).map_err(|e| Error::Output { path: out.join("summary.json"), reason: e.to_string() })?;
+    json.push('\n');
+    st.write("summary.json", json.as_bytes())?;
+    st.commit(ANALYZE_FILES)
+}
+
+/// `{:.3}` without a negative zero.
+pub fn f3(v: f64) -> String {
+    let s = format!("{v:.3}");
+    if s == "-0.000" {
+        "0.000".into()
+    } else {
+        s
+    }
+}
+
+/// `{:.6}` for an optional fraction; empty when `None`.
+pub fn opt6(v: Option<f64>) -> String {
+    v.map(|x| format!("{x:.6}")).unwrap_or_default()
+}
+
+/// `{:.3}` for an optional number; empty when `None`.
+pub fn opt3(v: Option<f64>) -> String {
+    v.map(f3).unwrap_or_default()
+}

@@ -1,0 +1,101 @@
+//! `report.md`: a readable gap report. Unit names are shown as they are in the data.
+
+use crate::analyze::Analysis;
+use crate::gaps::AreaStats;
+use std::fmt::Write;
+
+fn pct(v: Option<f64>) -> String {
+    v.map(|x| format!("{:.1} %", x * 100.0)).unwrap_or_else(|| "—".into())
+}
+
+fn cell(s: &str) -> String {
+    s.replace('|', "\\|")
+}
+
+/// Builds the Markdown report.
+pub fn markdown(a: &Analysis) -> String {
+    let mut o = String::new();
+    let _ = writeln!(o, "# Gap report: {}\n", cell(&a.plan.title));
+    let _ = writeln!(
+        o,
+        "{} units, {} population cells ({} outside every unit), {} facilities. Distances are straight-line metres.\n",
+        a.areas.list.len(),
+        a.cells.len(),
+        a.cell_area.iter().filter(|x| x.is_none()).count(),
+        a.facilities.len()
+    );
+    let _ = writeln!(o, "| service | serves | radius | facilities | population | covered | units with facility | blank units |");
+    let _ = writeln!(o, "|---|---|---:|---:|---:|---:|---:|---:|");
+    for s in &a.services {
+        let pop: f64 = s.stats.iter().map(|x| x.population).sum();
+        let cov: f64 = s.stats.iter().map(|x| x.covered).sum();
+        let min = s.spec.min_per_area.unwrap_or(1);
+        let _ = writeln!(
+            o,
+            "| {} | {} | {} m | {} | {:.0} | {} | {} / {} | {} |",
+            cell(&s.spec.id),
+            cell(&s.spec.serves),
+            s.spec.radius_m,
+            s.facilities.len(),
+            pop,
+            pct((pop > 0.0).then(|| cov / pop)),
+            s.stats.iter().filter(|x| x.facilities >= min).count(),
+            s.stats.len(),
+            s.stats.iter().filter(|x| x.blank()).count()
+        );
+    }
+    for s in &a.services {
+        let _ = writeln!(o, "\n## {} (kind `{}`, serves {})\n", cell(&s.spec.id), cell(&s.spec.kind), cell(&s.spec.serves));
+        let mut rules = Vec::new();
+        if let Some(m) = s.spec.min_per_area {
+            rules.push(format!("at least {m} per unit"));
+        }
+        if let Some(t) = s.spec.coverage_target {
+            rules.push(format!("{:.0} % of the served population within {} m", t * 100.0, s.spec.radius_m));
+        }
+        if let Some(t) = s.spec.capacity_per_1000 {
+            rules.push(format!("capacity ≥ {t} per 1,000 served"));
+        }
+        let _ = writeln!(o, "Rules: {}.\n", if rules.is_empty() { "none configured (figures only)".to_string() } else { rules.join("; ") });
+        let mut blank: Vec<&AreaStats> = s.stats.iter().filter(|x| x.blank()).collect();
+        blank.sort_by(|x, y| x.coverage.unwrap_or(0.0).total_cmp(&y.coverage.unwrap_or(0.0)).then(x.area.cmp(&y.area)));
+        if blank.is_empty() {
+            let _ = writeln!(o, "No blank units.");
+        } else {
+            let _ = writeln!(o, "### Blank units ({})\n", blank.len());
+            table(&mut o, a, &blank);
+        }
+        let mut worst: Vec<&AreaStats> = s.stats.iter().filter(|x| x.coverage.is_some()).collect();
+        worst.sort_by(|x, y| x.coverage.unwrap_or(0.0).total_cmp(&y.coverage.unwrap_or(0.0)).then(x.area.cmp(&y.area)));
+        worst.truncate(10);
+        let _ = writeln!(o, "\n### Worst-covered units\n");
+        table(&mut o, a, &worst);
+    }
+    if !a.warnings.is_empty() {
+        let _ = writeln!(o, "\n## Warnings\n");
+        for w in &a.warnings.0 {
+            let _ = writeln!(o, "- `{}` ({}): {}", w.code, w.count, w.message);
+        }
+    }
+    o
+}
+
+fn table(o: &mut String, a: &Analysis, rows: &[&AreaStats]) {
+    let _ = writeln!(o, "| unit | name | population | covered | coverage | facilities | capacity / 1,000 | reasons |");
+    let _ = writeln!(o, "|---|---|---:|---:|---:|---:|---:|---|");
+    for st in rows {
+        let area = &a.areas.list[st.area.0 as usize];
+        let _ = writeln!(
+            o,
+            "| {} | {} | {:.0} | {:.0} | {} | {} | {} | {} |",
+            cell(&area.id),
+            cell(&area.name),
+            st.population,
+            st.covered,
+            pct(st.coverage),
+            st.facilities,
+            st.capacity_per_1000.map(|c| format!("{c:.2}")).unwrap_or_else(|| "—".into()),
+            st.reasons.iter().map(|r| r.code()).collect::<Vec<_>>().join(", ")
+        );
+    }
+}

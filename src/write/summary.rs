@@ -1,0 +1,93 @@
+//! `summary.json`: per-service totals, the documents' unit measure, warnings, settings and
+//! stage timings.
+
+use crate::analyze::Analysis;
+use crate::gaps::Reason;
+use serde_json::{json, Map, Value};
+
+fn r3(v: f64) -> Value {
+    json!((v * 1000.0).round() / 1000.0)
+}
+
+/// Builds the summary document.
+pub fn build(a: &Analysis, threads: usize) -> Value {
+    let n_units = a.areas.list.len();
+    let services: Vec<Value> = a
+        .services
+        .iter()
+        .map(|s| {
+            let population: f64 = s.stats.iter().map(|x| x.population).sum();
+            let covered: f64 = s.stats.iter().map(|x| x.covered).sum();
+            let min = s.spec.min_per_area.unwrap_or(1);
+            let with_min = s.stats.iter().filter(|x| x.facilities >= min).count();
+            let mut by_reason = Map::new();
+            for r in [Reason::NoFacility, Reason::NoPopulation, Reason::CoverageBelowTarget, Reason::CapacityBelowTarget] {
+                let n = s.stats.iter().filter(|x| x.reasons.contains(&r)).count();
+                by_reason.insert(r.code().into(), json!(n));
+            }
+            let spot_pop: f64 = s.blank_spots.iter().map(|b| b.population).sum();
+            json!({
+                "id": s.spec.id,
+                "kind": s.spec.kind,
+                "serves": s.spec.serves,
+                "radius_m": s.spec.radius_m,
+                "min_per_area": s.spec.min_per_area,
+                "coverage_target": s.spec.coverage_target,
+                "capacity_per_1000_target": s.spec.capacity_per_1000,
+                "facilities": s.facilities.len(),
+                "facilities_in_areas": s.facilities.iter().filter(|&&i| a.facility_area[i as usize].is_some()).count(),
+                "population": r3(population),
+                "covered_population": r3(covered),
+                "coverage": if population > 0.0 { json!((covered / population * 1e6).round() / 1e6) } else { Value::Null },
+                "units": n_units,
+                "units_with_min_facilities": with_min,
+                "unit_measure": if n_units > 0 { json!((with_min as f64 / n_units as f64 * 1e6).round() / 1e6) } else { Value::Null },
+                "unit_measure_note": format!("units with at least {min} facilities of this kind / all units (e.g. 镇街道养老照料中心覆盖率)"),
+                "units_blank": s.stats.iter().filter(|x| x.blank()).count(),
+                "units_by_reason": by_reason,
+                "blank_spots": s.blank_spots.len(),
+                "blank_spot_population": r3(spot_pop),
+            })
+        })
+        .collect();
+    let groups: Vec<Value> = a
+        .plan
+        .population
+        .groups
+        .iter()
+        .enumerate()
+        .map(|(g, (name, fields))| {
+            let total: f64 = a.cells.values[g].iter().sum();
+            let unassigned: f64 = a.cell_area.iter().zip(&a.cells.values[g]).filter(|(x, _)| x.is_none()).map(|(_, v)| v).sum();
+            json!({"group": name, "fields": fields, "total": r3(total), "unassigned": r3(unassigned)})
+        })
+        .collect();
+    let timings: Map<String, Value> = a.timings.iter().map(|(k, v)| (k.clone(), json!((v * 1e4).round() / 1e4))).collect();
+    json!({
+        "carecircle": env!("CARGO_PKG_VERSION"),
+        "plan": a.plan.path.display().to_string(),
+        "title": a.plan.title,
+        "inputs": {
+            "areas": {"path": a.plan.areas.path.display().to_string(), "units": n_units},
+            "population": {
+                "path": a.plan.population.path.display().to_string(),
+                "cells": a.cells.len(),
+                "cells_unassigned": a.cell_area.iter().filter(|x| x.is_none()).count(),
+                "groups": groups,
+            },
+            "facilities": a.plan.facilities.iter().enumerate().map(|(i, f)| json!({
+                "path": f.path.display().to_string(),
+                "count": a.facilities.iter().filter(|x| x.source == i).count(),
+            })).collect::<Vec<_>>(),
+        },
+        "services": services,
+        "warnings": a.warnings,
+        "settings": {
+            "distance": "straight line, true metres (local transverse Mercator on WGS 84 with scale correction)",
+            "frame": {"central_meridian": a.frame.lon0(), "latitude": a.frame.lat_mid()},
+            "cell_grid": a.grid.map(|g| json!({"space": g.space, "dx": g.dx, "dy": g.dy, "size_m": g.size_m(&a.frame)})),
+            "threads": threads,
+        },
+        "timings_s": timings,
+    })
+}

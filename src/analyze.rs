@@ -99,12 +99,19 @@ struct Timer {
 impl Timer {
     fn lap(&mut self, name: &str) {
         let now = Instant::now();
-        self.out.push((name.to_owned(), (now - self.t).as_secs_f64()));
+        self.out
+            .push((name.to_owned(), (now - self.t).as_secs_f64()));
         self.t = now;
     }
 }
 
-fn overlap_check(layer: &str, path: &std::path::Path, b: &BBox, areas: &BBox, areas_path: &std::path::Path) -> Result<()> {
+fn overlap_check(
+    layer: &str,
+    path: &std::path::Path,
+    b: &BBox,
+    areas: &BBox,
+    areas_path: &std::path::Path,
+) -> Result<()> {
     if b.is_empty() || b.touches(areas) {
         return Ok(());
     }
@@ -125,7 +132,10 @@ fn overlap_check(layer: &str, path: &std::path::Path, b: &BBox, areas: &BBox, ar
 
 /// Runs the analysis of a plan.
 pub fn run(plan: Plan, opts: &Options) -> Result<Analysis> {
-    let mut tm = Timer { t: Instant::now(), out: Vec::new() };
+    let mut tm = Timer {
+        t: Instant::now(),
+        out: Vec::new(),
+    };
     let mut warnings = Warnings::default();
     opts.progress.stage("loading");
     let (areas, (cells, fac)) = rayon::join(
@@ -146,13 +156,31 @@ pub fn run(plan: Plan, opts: &Options) -> Result<Analysis> {
     warnings.extend(pop_warnings);
     tm.lap("load");
 
-    overlap_check("population", &plan.population.path, &cells.bbox, &areas.bbox, &plan.areas.path)?;
+    overlap_check(
+        "population",
+        &plan.population.path,
+        &cells.bbox,
+        &areas.bbox,
+        &plan.areas.path,
+    )?;
     for (spec, info) in plan.facilities.iter().zip(&sources) {
-        overlap_check("facilities", &spec.path, &info.bbox, &areas.bbox, &plan.areas.path)?;
+        overlap_check(
+            "facilities",
+            &spec.path,
+            &info.bbox,
+            &areas.bbox,
+            &plan.areas.path,
+        )?;
         if let Some(c) = &spec.capacity {
-            warnings.add("null_capacity", info.null_capacity, format!(
-                "{}: field '{c}' is null or missing for {} facilities, counted as capacity 0", spec.path.display(), info.null_capacity
-            ));
+            warnings.add(
+                "null_capacity",
+                info.null_capacity,
+                format!(
+                    "{}: field '{c}' is null or missing for {} facilities, counted as capacity 0",
+                    spec.path.display(),
+                    info.null_capacity
+                ),
+            );
         }
     }
     check_kinds(&plan, &facilities, &mut warnings)?;
@@ -160,30 +188,64 @@ pub fn run(plan: Plan, opts: &Options) -> Result<Analysis> {
     opts.progress.stage("projecting");
     let frame = Frame::for_bbox(areas.bbox.0);
     cells.project(&frame);
-    let fac_local: Vec<[f64; 2]> = facilities.iter().map(|f| frame.to_local(f.lonlat[0], f.lonlat[1])).collect();
-    let grid = match cells.footprints {
-        Footprints::Points => Some(fit_grid(&plan, &cells)?),
-        Footprints::Polygons(_) => None,
+    let fac_local: Vec<[f64; 2]> = facilities
+        .iter()
+        .map(|f| frame.to_local(f.lonlat[0], f.lonlat[1]))
+        .collect();
+    let (grid, raster) = match cells.footprints {
+        Footprints::Points => {
+            let (g, r) = fit_grid(&plan, &cells)?;
+            (Some(g), Some(r))
+        }
+        Footprints::Polygons(_) => (None, None),
     };
     tm.lap("project");
 
     opts.progress.stage("assigning cells to areas");
     let index = AreaIndex::new(&areas);
-    let cell_area: Vec<Option<AreaIx>> = cells.lonlat.par_iter().with_min_len(4096).map(|&p| index.locate(p)).collect();
-    let facility_area: Vec<Option<AreaIx>> = facilities.iter().map(|f| index.locate(f.lonlat)).collect();
+    let cell_area: Vec<Option<AreaIx>> = cells
+        .lonlat
+        .par_iter()
+        .with_min_len(4096)
+        .map(|&p| index.locate(p))
+        .collect();
+    let facility_area: Vec<Option<AreaIx>> =
+        facilities.iter().map(|f| index.locate(f.lonlat)).collect();
     tm.lap("assign");
-    report_unassigned(&plan, &cells, &cell_area, &facilities, &facility_area, &mut warnings);
+    report_unassigned(
+        &plan,
+        &cells,
+        &cell_area,
+        &facilities,
+        &facility_area,
+        &mut warnings,
+    );
 
     opts.progress.stage("measuring coverage");
     let services: Vec<ServiceResult> = plan
         .services
         .par_iter()
         .map(|spec| {
-            let idx: Vec<u32> = (0..facilities.len() as u32).filter(|&i| facilities[i as usize].kind == spec.kind).collect();
+            let idx: Vec<u32> = (0..facilities.len() as u32)
+                .filter(|&i| facilities[i as usize].kind == spec.kind)
+                .collect();
             let pts: Vec<[f64; 2]> = idx.iter().map(|&i| fac_local[i as usize]).collect();
-            let distance = coverage::nearest_distances(&frame, &cells.local, &pts, spec.radius_m, opts.exact_distances);
+            let distance = coverage::nearest_distances(
+                &frame,
+                &cells.local,
+                &pts,
+                spec.radius_m,
+                opts.exact_distances,
+            );
             let covered: Vec<bool> = distance.iter().map(|&d| d <= spec.radius_m).collect();
-            ServiceResult { spec: spec.clone(), facilities: idx, distance, covered, stats: Vec::new(), blank_spots: Vec::new() }
+            ServiceResult {
+                spec: spec.clone(),
+                facilities: idx,
+                distance,
+                covered,
+                stats: Vec::new(),
+                blank_spots: Vec::new(),
+            }
         })
         .collect();
     let mut services = services;
@@ -191,10 +253,18 @@ pub fn run(plan: Plan, opts: &Options) -> Result<Analysis> {
 
     opts.progress.stage("aggregating");
     for s in &mut services {
-        let fa: Vec<Option<AreaIx>> = s.facilities.iter().map(|&i| facility_area[i as usize]).collect();
+        let fa: Vec<Option<AreaIx>> = s
+            .facilities
+            .iter()
+            .map(|&i| facility_area[i as usize])
+            .collect();
         let has_capacity = plan.facilities.iter().any(|f| f.capacity.is_some());
-        let caps: Option<Vec<f64>> =
-            has_capacity.then(|| s.facilities.iter().map(|&i| facilities[i as usize].capacity.unwrap_or(0.0)).collect());
+        let caps: Option<Vec<f64>> = has_capacity.then(|| {
+            s.facilities
+                .iter()
+                .map(|&i| facilities[i as usize].capacity.unwrap_or(0.0))
+                .collect()
+        });
         s.stats = gaps::aggregate(
             areas.list.len(),
             &ServiceInput {
@@ -210,14 +280,36 @@ pub fn run(plan: Plan, opts: &Options) -> Result<Analysis> {
     tm.lap("aggregate");
 
     opts.progress.stage("tracing blank spots");
-    let traced: Vec<Vec<BlankSpot>> =
-        services.par_iter().map(|s| blank_spots(&cells, &cell_area, s, grid.as_ref(), &frame)).collect();
+    let traced: Vec<Vec<BlankSpot>> = services
+        .par_iter()
+        .map(|s| {
+            blank_spots(
+                &cells,
+                &cell_area,
+                s,
+                grid.as_ref().zip(raster.as_ref()),
+                &frame,
+            )
+        })
+        .collect();
     for (s, b) in services.iter_mut().zip(traced) {
         s.blank_spots = b;
     }
     tm.lap("dissolve");
 
-    Ok(Analysis { plan, frame, areas, cells, cell_area, facilities, facility_area, services, grid, warnings, timings: tm.out })
+    Ok(Analysis {
+        plan,
+        frame,
+        areas,
+        cells,
+        cell_area,
+        facilities,
+        facility_area,
+        services,
+        grid,
+        warnings,
+        timings: tm.out,
+    })
 }
 
 fn check_kinds(plan: &Plan, facilities: &[Facility], warnings: &mut Warnings) -> Result<()> {
@@ -229,10 +321,20 @@ fn check_kinds(plan: &Plan, facilities: &[Facility], warnings: &mut Warnings) ->
     }
     for s in &plan.services {
         match by_kind.get(s.kind.as_str()) {
-            None => warnings.add("service_without_facilities", 1, format!(
-                "service '{}': no facility has kind '{}'; its coverage is 0{}",
-                s.id, s.kind, if s.min_per_area.is_some() { " and every unit gets no_facility" } else { "" }
-            )),
+            None => warnings.add(
+                "service_without_facilities",
+                1,
+                format!(
+                    "service '{}': no facility has kind '{}'; its coverage is 0{}",
+                    s.id,
+                    s.kind,
+                    if s.min_per_area.is_some() {
+                        " and every unit gets no_facility"
+                    } else {
+                        ""
+                    }
+                ),
+            ),
             Some((_, has_cap)) if s.capacity_per_1000.is_some() && !has_cap => {
                 return Err(Error::Plan { path: plan.path.clone(), reason: format!(
                     "service '{}' sets capacity_per_1000, but its facilities (kind '{}') come from sources without a capacity field: set capacity = \"…\" in their [[facilities]]",
@@ -247,12 +349,27 @@ fn check_kinds(plan: &Plan, facilities: &[Facility], warnings: &mut Warnings) ->
         .filter(|(k, _)| !plan.services.iter().any(|s| s.kind == **k))
         .map(|(k, (n, _))| format!("{k} ({n})"))
         .collect();
-    let n: u64 = by_kind.iter().filter(|(k, _)| !plan.services.iter().any(|s| s.kind == **k)).map(|(_, (n, _))| *n).sum();
-    warnings.add("unevaluated_kind", n, format!("facilities of kinds no service evaluates, ignored: {}", unused.join(", ")));
+    let n: u64 = by_kind
+        .iter()
+        .filter(|(k, _)| !plan.services.iter().any(|s| s.kind == **k))
+        .map(|(_, (n, _))| *n)
+        .sum();
+    warnings.add(
+        "unevaluated_kind",
+        n,
+        format!(
+            "facilities of kinds no service evaluates, ignored: {}",
+            unused.join(", ")
+        ),
+    );
     let mut ids: Vec<&str> = facilities.iter().map(|f| f.id.as_str()).collect();
     ids.sort_unstable();
     let dups = ids.windows(2).filter(|w| w[0] == w[1]).count() as u64;
-    warnings.add("duplicate_facility_id", dups, format!("{dups} facilities share an id with another facility"));
+    warnings.add(
+        "duplicate_facility_id",
+        dups,
+        format!("{dups} facilities share an id with another facility"),
+    );
     Ok(())
 }
 
@@ -271,11 +388,23 @@ fn report_unassigned(
         .iter()
         .enumerate()
         .map(|(g, (name, _))| {
-            let p: f64 = cell_area.iter().zip(&cells.values[g]).filter(|(a, _)| a.is_none()).map(|(_, v)| v).sum();
+            let p: f64 = cell_area
+                .iter()
+                .zip(&cells.values[g])
+                .filter(|(a, _)| a.is_none())
+                .map(|(_, v)| v)
+                .sum();
             format!("{name} {p:.1}")
         })
         .collect();
-    warnings.add("cells_outside_areas", n, format!("{n} population cells lie outside every area (unassigned): {}", pops.join(", ")));
+    warnings.add(
+        "cells_outside_areas",
+        n,
+        format!(
+            "{n} population cells lie outside every area (unassigned): {}",
+            pops.join(", ")
+        ),
+    );
     let outside: Vec<&str> = facilities
         .iter()
         .zip(facility_area)
@@ -286,13 +415,42 @@ fn report_unassigned(
     if outside.len() > 10 {
         shown.push("…");
     }
-    warnings.add("facilities_outside_areas", outside.len() as u64, format!(
+    warnings.add(
+        "facilities_outside_areas",
+        outside.len() as u64,
+        format!(
         "{} evaluated facilities lie outside every area (they still cover cells within reach): {}",
         outside.len(), shown.join(", ")
-    ));
+    ),
+    );
 }
 
-fn fit_grid(plan: &Plan, cells: &Cells) -> Result<Grid> {
+/// Cell positions on the grid and a lookup from position to cell.
+struct Raster {
+    pos: Vec<(i32, i32)>,
+    nx: i64,
+    ny: i64,
+    dense: Vec<u32>,
+    sparse: crate::dissolve::FxMap<(i32, i32), u32>,
+}
+
+impl Raster {
+    /// The cell at grid position `(i, j)`.
+    #[inline]
+    fn at(&self, i: i32, j: i32) -> Option<u32> {
+        if self.dense.is_empty() {
+            return self.sparse.get(&(i, j)).copied();
+        }
+        let (x, y) = (i as i64, j as i64);
+        if x < 0 || y < 0 || x >= self.nx || y >= self.ny {
+            return None;
+        }
+        let c = self.dense[(y * self.nx + x) as usize];
+        (c != u32::MAX).then_some(c)
+    }
+}
+
+fn fit_grid(plan: &Plan, cells: &Cells) -> Result<(Grid, Raster)> {
     let g = grid::fit(&cells.lonlat, &cells.local, plan.population.cell_size).ok_or_else(|| {
         Error::input(&plan.population.path, Location::File, Some("cell_size"), if cells.len() < 2 {
             "a single point cell has no grid to infer its footprint from: set [population] cell_size (e.g. \"100 m\" or \"3 arcsec\")".to_string()
@@ -300,66 +458,66 @@ fn fit_grid(plan: &Plan, cells: &Cells) -> Result<Grid> {
             "the point cells are not on a regular grid, so their footprint cannot be inferred: set [population] cell_size (e.g. \"100 m\" or \"3 arcsec\")".to_string()
         })
     })?;
-    // Two cells in one grid position means the grid (or cell_size) is wrong.
-    let pos = grid_positions(&g, cells);
-    let mut order: Vec<u32> = (0..cells.len() as u32).collect();
-    order.sort_unstable_by_key(|&c| pos[c as usize]);
-    if let Some(w) = order.windows(2).find(|w| pos[w[0] as usize] == pos[w[1] as usize]) {
-        let (a, b) = (w[0].min(w[1]) as usize, w[0].max(w[1]) as usize);
-        return Err(Error::input(&plan.population.path, Location::File, Some("cell_size"), format!(
-            "cells '{}' and '{}' fall into the same grid cell ({:?} grid, spacing {:.3e} × {:.3e}): set [population] cell_size to the grid's real spacing",
-            cells.id(a), cells.id(b), g.space, g.dx, g.dy
-        )));
-    }
-    Ok(g)
-}
-
-fn grid_positions(g: &Grid, cells: &Cells) -> Vec<(i32, i32)> {
     let pts = match g.space {
         grid::Space::LonLat => &cells.lonlat,
         grid::Space::Local => &cells.local,
     };
-    pts.iter().map(|&p| g.index(p)).collect()
+    let pos: Vec<(i32, i32)> = pts.par_iter().map(|&p| g.index(p)).collect();
+    let (nx, ny) = (g.nx as i64, g.ny as i64);
+    let mut r = Raster {
+        pos,
+        nx,
+        ny,
+        dense: Vec::new(),
+        sparse: Default::default(),
+    };
+    let dense = nx * ny <= 64_000_000;
+    if dense {
+        r.dense = vec![u32::MAX; (nx * ny) as usize];
+    }
+    // Two cells in one grid position means the grid (or cell_size) is wrong.
+    for c in 0..cells.len() {
+        let (i, j) = r.pos[c];
+        let slot = if dense {
+            if i < 0 || j < 0 || i as i64 >= nx || j as i64 >= ny {
+                None
+            } else {
+                Some(&mut r.dense[(j as i64 * nx + i as i64) as usize])
+            }
+        } else {
+            Some(r.sparse.entry((i, j)).or_insert(u32::MAX))
+        };
+        let Some(slot) = slot else { continue };
+        if *slot != u32::MAX {
+            return Err(Error::input(&plan.population.path, Location::File, Some("cell_size"), format!(
+                "cells '{}' and '{}' fall into the same grid cell ({:?} grid, spacing {:.4e} × {:.4e}): set [population] cell_size to the grid's real spacing",
+                cells.id(*slot as usize), cells.id(c), g.space, g.dx, g.dy
+            )));
+        }
+        *slot = c as u32;
+    }
+    Ok((g, r))
 }
 
 /// Dissolves the uncovered populated cells of one service into connected blank spots per area.
-fn blank_spots(cells: &Cells, cell_area: &[Option<AreaIx>], s: &ServiceResult, grid: Option<&Grid>, frame: &Frame) -> Vec<BlankSpot> {
+fn blank_spots(
+    cells: &Cells,
+    cell_area: &[Option<AreaIx>],
+    s: &ServiceResult,
+    grid: Option<(&Grid, &Raster)>,
+    frame: &Frame,
+) -> Vec<BlankSpot> {
     let values = &cells.values[s.spec.group];
-    let selected: Vec<bool> = (0..cells.len()).map(|c| !s.covered[c] && values[c] > 0.0 && cell_area[c].is_some()).collect();
+    let selected: Vec<bool> = (0..cells.len())
+        .map(|c| !s.covered[c] && values[c] > 0.0 && cell_area[c].is_some())
+        .collect();
     // Components: cells of one area connected through shared edges.
     let mut comp = vec![u32::MAX; cells.len()];
     let mut comps: Vec<Vec<u32>> = Vec::new();
     match grid {
-        Some(g) => {
-            let pos = grid_positions(g, cells);
-            let (nx, ny) = (g.nx as i64 + 2, g.ny as i64 + 2);
-            let lookup: std::collections::HashMap<(i32, i32), u32> = if (nx * ny) as u64 > 64_000_000 {
-                pos.iter().enumerate().filter(|(c, _)| selected[*c]).map(|(c, p)| (*p, c as u32)).collect()
-            } else {
-                Default::default()
-            };
-            let mut raster = Vec::new();
-            let use_raster = lookup.is_empty() && (nx * ny) as u64 <= 64_000_000;
-            if use_raster {
-                raster = vec![u32::MAX; (nx * ny) as usize];
-                for (c, p) in pos.iter().enumerate() {
-                    if selected[c] {
-                        raster[((p.1 as i64 + 1) * nx + p.0 as i64 + 1) as usize] = c as u32;
-                    }
-                }
-            }
-            let at = |i: i32, j: i32| -> Option<u32> {
-                if use_raster {
-                    let (x, y) = (i as i64 + 1, j as i64 + 1);
-                    if x < 0 || y < 0 || x >= nx || y >= ny {
-                        return None;
-                    }
-                    let c = raster[(y * nx + x) as usize];
-                    (c != u32::MAX).then_some(c)
-                } else {
-                    lookup.get(&(i, j)).copied()
-                }
-            };
+        Some((g, raster)) => {
+            let pos = &raster.pos;
+            let at = |i: i32, j: i32| raster.at(i, j).filter(|&c| selected[c as usize]);
             for start in 0..cells.len() {
                 if !selected[start] || comp[start] != u32::MAX {
                     continue;
@@ -383,40 +541,45 @@ fn blank_spots(cells: &Cells, cell_area: &[Option<AreaIx>], s: &ServiceResult, g
                 }
                 comps.push(members);
             }
+            let visited: Vec<std::sync::atomic::AtomicU8> =
+                (0..cells.len()).map(|_| Default::default()).collect();
             comps
-                .iter()
+                .par_iter()
                 .map(|members| {
                     let id = comp[members[0] as usize];
-                    let inside = |i: i32, j: i32| at(i, j).is_some_and(|n| comp[n as usize] == id);
-                    let mut edges = Vec::new();
-                    for &c in members {
-                        let (i, j) = pos[c as usize];
-                        let (x, y) = (i as i64, j as i64);
-                        if !inside(i, j - 1) {
-                            edges.push(((x, y), (x + 1, y)));
-                        }
-                        if !inside(i + 1, j) {
-                            edges.push(((x + 1, y), (x + 1, y + 1)));
-                        }
-                        if !inside(i, j + 1) {
-                            edges.push(((x + 1, y + 1), (x, y + 1)));
-                        }
-                        if !inside(i - 1, j) {
-                            edges.push(((x, y + 1), (x, y)));
-                        }
-                    }
+                    let inside = |i: i32, j: i32| at(i, j).filter(|&n| comp[n as usize] == id);
+                    let rings =
+                        dissolve::trace_grid(members, |c| pos[c as usize], inside, &visited);
                     let to_ll = |v: Vtx| g.corner_lonlat(v.0 as i32, v.1 as i32, frame);
-                    spot(members, values, cell_area, &edges, to_ll)
+                    spot_from_rings(members, values, cell_area, rings, to_ll)
                 })
                 .collect::<Vec<_>>()
         }
         None => {
-            let Footprints::Polygons(polys) = &cells.footprints else { return Vec::new() };
-            let q = |p: &[f64; 2]| -> Vtx { ((p[0] * 1e7).round() as i64, (p[1] * 1e7).round() as i64) };
-            let qrings: Vec<Vec<Vec<Vtx>>> = polys
+            let Footprints::Polygons(polys) = &cells.footprints else {
+                return Vec::new();
+            };
+            let q = |p: &[f64; 2]| -> Vtx {
+                ((p[0] * 1e7).round() as i64, (p[1] * 1e7).round() as i64)
+            };
+            // Each cell's rings with a flag: is it a hole (not the first ring of its part)?
+            let qrings: Vec<Vec<(Vec<Vtx>, bool)>> = polys
                 .iter()
                 .enumerate()
-                .map(|(c, ps)| if selected[c] { ps.iter().flatten().map(|r| r.iter().map(q).collect()).collect() } else { Vec::new() })
+                .map(|(c, parts)| {
+                    if !selected[c] {
+                        return Vec::new();
+                    }
+                    parts
+                        .iter()
+                        .flat_map(|rings| {
+                            rings
+                                .iter()
+                                .enumerate()
+                                .map(|(k, r)| (r.iter().map(q).collect(), k > 0))
+                        })
+                        .collect()
+                })
                 .collect();
             // Union cells of one area that share an edge.
             let mut parent: Vec<u32> = (0..cells.len() as u32).collect();
@@ -427,11 +590,15 @@ fn blank_spots(cells: &Cells, cell_area: &[Option<AreaIx>], s: &ServiceResult, g
                 }
                 x
             }
-            let mut edge_owner: std::collections::HashMap<(Vtx, Vtx), u32> = Default::default();
+            let mut edge_owner: crate::dissolve::FxMap<(Vtx, Vtx), u32> = Default::default();
             for c in 0..cells.len() {
-                for r in &qrings[c] {
+                for (r, _) in &qrings[c] {
                     for w in r.windows(2) {
-                        let key = if w[0] < w[1] { (w[0], w[1]) } else { (w[1], w[0]) };
+                        let key = if w[0] < w[1] {
+                            (w[0], w[1])
+                        } else {
+                            (w[1], w[0])
+                        };
                         match edge_owner.get(&key) {
                             Some(&o) if cell_area[o as usize] == cell_area[c] => {
                                 let (a, b) = (find(&mut parent, o), find(&mut parent, c as u32));
@@ -447,9 +614,9 @@ fn blank_spots(cells: &Cells, cell_area: &[Option<AreaIx>], s: &ServiceResult, g
                     }
                 }
             }
-            let mut root_comp: std::collections::HashMap<u32, usize> = Default::default();
-            for c in 0..cells.len() {
-                if selected[c] {
+            let mut root_comp: crate::dissolve::FxMap<u32, usize> = Default::default();
+            for (c, _) in selected.iter().enumerate().filter(|(_, s)| **s) {
+                {
                     let r = find(&mut parent, c as u32);
                     let k = *root_comp.entry(r).or_insert_with(|| {
                         comps.push(Vec::new());
@@ -459,25 +626,42 @@ fn blank_spots(cells: &Cells, cell_area: &[Option<AreaIx>], s: &ServiceResult, g
                 }
             }
             comps
-                .iter()
+                .par_iter()
                 .map(|members| {
-                    let edges = dissolve::polygon_edges(members.iter().flat_map(|&c| {
-                        // Within a cell polygon: its first ring is an exterior, the rest holes
-                        // (per part; parts are flattened, so orient each ring by its own sign).
-                        qrings[c as usize].iter().map(|r| (&r[..], false))
-                    }));
-                    spot(members, values, cell_area, &edges, |v: Vtx| [v.0 as f64 / 1e7, v.1 as f64 / 1e7])
+                    let edges =
+                        dissolve::polygon_edges(members.iter().flat_map(|&c| {
+                            qrings[c as usize].iter().map(|(r, hole)| (&r[..], *hole))
+                        }));
+                    spot(members, values, cell_area, &edges, |v: Vtx| {
+                        [v.0 as f64 / 1e7, v.1 as f64 / 1e7]
+                    })
                 })
                 .collect()
         }
     }
 }
 
-fn spot(members: &[u32], values: &[f64], cell_area: &[Option<AreaIx>], edges: &[(Vtx, Vtx)], to_ll: impl Fn(Vtx) -> [f64; 2]) -> BlankSpot {
+fn spot(
+    members: &[u32],
+    values: &[f64],
+    cell_area: &[Option<AreaIx>],
+    edges: &[(Vtx, Vtx)],
+    to_ll: impl Fn(Vtx) -> [f64; 2],
+) -> BlankSpot {
+    spot_from_rings(members, values, cell_area, dissolve::chain(edges), to_ll)
+}
+
+fn spot_from_rings(
+    members: &[u32],
+    values: &[f64],
+    cell_area: &[Option<AreaIx>],
+    rings: Vec<Vec<Vtx>>,
+    to_ll: impl Fn(Vtx) -> [f64; 2],
+) -> BlankSpot {
     let mut sorted = members.to_vec();
     sorted.sort_unstable();
     let population = sorted.iter().map(|&c| values[c as usize]).sum();
-    let polygons = dissolve::polygons(dissolve::chain(edges))
+    let polygons = dissolve::polygons(rings)
         .into_iter()
         .map(|rings| {
             rings
@@ -490,5 +674,10 @@ fn spot(members: &[u32], values: &[f64], cell_area: &[Option<AreaIx>], edges: &[
                 .collect()
         })
         .collect();
-    BlankSpot { area: cell_area[sorted[0] as usize].expect("selected cells have an area"), population, cells: members.len() as u32, polygons }
+    BlankSpot {
+        area: cell_area[sorted[0] as usize].expect("selected cells have an area"),
+        population,
+        cells: members.len() as u32,
+        polygons,
+    }
 }

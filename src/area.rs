@@ -8,8 +8,6 @@ use crate::error::{Error, Location, Result};
 use crate::load::geojson::{self, Geometry, Polygon};
 use crate::load::BBox;
 use crate::plan::AreasSpec;
-use rstar::primitives::{GeomWithData, Rectangle};
-use rstar::{RTree, AABB};
 
 /// Index of an area in [`Areas::list`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -52,18 +50,44 @@ pub fn load(spec: &AreasSpec) -> Result<Areas> {
         let loc = Location::Feature(f.index);
         let polygons = match f.geometry {
             Some(Geometry::Polygons(p)) => p,
-            Some(g) => return Err(Error::input(path, loc, Some("geometry"), format!("expected a Polygon or MultiPolygon (a street/town outline), found a {}", g.type_name()))),
-            None => return Err(Error::input(path, loc, Some("geometry"), "the geometry is null: expected a Polygon or MultiPolygon")),
+            Some(g) => {
+                return Err(Error::input(
+                    path,
+                    loc,
+                    Some("geometry"),
+                    format!(
+                        "expected a Polygon or MultiPolygon (a street/town outline), found a {}",
+                        g.type_name()
+                    ),
+                ))
+            }
+            None => {
+                return Err(Error::input(
+                    path,
+                    loc,
+                    Some("geometry"),
+                    "the geometry is null: expected a Polygon or MultiPolygon",
+                ))
+            }
         };
-        let id = geojson::prop_text(&f.properties, &spec.id)
-            .ok_or_else(|| Error::input(path, loc.clone(), Some(&spec.id), "missing or null area id"))?;
+        let id = geojson::prop_text(&f.properties, &spec.id).ok_or_else(|| {
+            Error::input(path, loc.clone(), Some(&spec.id), "missing or null area id")
+        })?;
         let name = geojson::prop_text(&f.properties, &spec.name).unwrap_or_default();
         if let Some(first) = seen.insert(id.clone(), f.index) {
             return Err(Error::input(path, loc, Some(&spec.id), format!("duplicate area id \"{id}\" (also feature {first}): each street/town needs its own code")));
         }
-        list.push(Area { id, name, polygons, feature: f.index });
+        list.push(Area {
+            id,
+            name,
+            polygons,
+            feature: f.index,
+        });
     }
-    Ok(Areas { list, bbox: layer.bbox })
+    Ok(Areas {
+        list,
+        bbox: layer.bbox,
+    })
 }
 
 /// A polygon (with holes, possibly multi-part) prepared for fast point-in-polygon tests.
@@ -81,7 +105,12 @@ impl PreparedPolygon {
     /// Prepares rings (exteriors and holes of all parts) in any planar coordinates.
     pub fn new(rings: &[Vec<[f64; 2]>]) -> PreparedPolygon {
         let mut edges = Vec::new();
-        let mut bbox = [f64::INFINITY, f64::INFINITY, f64::NEG_INFINITY, f64::NEG_INFINITY];
+        let mut bbox = [
+            f64::INFINITY,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::NEG_INFINITY,
+        ];
         for r in rings {
             let n = r.len();
             for i in 0..n {
@@ -91,13 +120,19 @@ impl PreparedPolygon {
                     continue;
                 }
                 edges.push([a[0], a[1], b[0], b[1]]);
-                bbox = [bbox[0].min(a[0]), bbox[1].min(a[1]), bbox[2].max(a[0]), bbox[3].max(a[1])];
+                bbox = [
+                    bbox[0].min(a[0]),
+                    bbox[1].min(a[1]),
+                    bbox[2].max(a[0]),
+                    bbox[3].max(a[1]),
+                ];
             }
         }
         let nstrips = (edges.len() / 2).clamp(1, 4096);
         let h = ((bbox[3] - bbox[1]) / nstrips as f64).max(1e-9);
         let inv_h = 1.0 / h;
-        let strip_of = |y: f64| (((y - bbox[1]) * inv_h).floor().max(0.0) as usize).min(nstrips - 1);
+        let strip_of =
+            |y: f64| (((y - bbox[1]) * inv_h).floor().max(0.0) as usize).min(nstrips - 1);
         let mut counts = vec![0u32; nstrips + 1];
         for e in &edges {
             let (lo, hi) = (strip_of(e[1].min(e[3])), strip_of(e[1].max(e[3])));
@@ -118,7 +153,14 @@ impl PreparedPolygon {
                 fill[s] += 1;
             }
         }
-        PreparedPolygon { edges, strip_start, strip_edges, y0: bbox[1], inv_h, bbox }
+        PreparedPolygon {
+            edges,
+            strip_start,
+            strip_edges,
+            y0: bbox[1],
+            inv_h,
+            bbox,
+        }
     }
 
     /// Bounding box `[min_x, min_y, max_x, max_y]`.
@@ -136,7 +178,8 @@ impl PreparedPolygon {
         let nstrips = self.strip_start.len() - 1;
         let s = (((p[1] - self.y0) * self.inv_h).floor().max(0.0) as usize).min(nstrips - 1);
         let mut inside = false;
-        for &k in &self.strip_edges[self.strip_start[s] as usize..self.strip_start[s + 1] as usize] {
+        for &k in &self.strip_edges[self.strip_start[s] as usize..self.strip_start[s + 1] as usize]
+        {
             let [x1, y1, x2, y2] = self.edges[k as usize];
             if (y1 > p[1]) != (y2 > p[1]) {
                 let x = x1 + (p[1] - y1) * (x2 - x1) / (y2 - y1);
@@ -152,9 +195,21 @@ impl PreparedPolygon {
 /// Point-in-area index over all areas. It works in lon/lat degrees: GeoJSON edges are straight
 /// lines in lon/lat (RFC 7946), which is also how desktop GIS tests containment, so an auditor's
 /// point-in-polygon join reproduces the assignment exactly.
+///
+/// A uniform bucket grid over the areas' extent lists, per bucket, the areas whose bounding box
+/// reaches it (in file order). Buckets that no area edge touches and whose first candidate
+/// contains them entirely are answered without any point-in-polygon test.
 pub struct AreaIndex {
     polys: Vec<PreparedPolygon>,
-    tree: RTree<GeomWithData<Rectangle<[f64; 2]>, u32>>,
+    x0: f64,
+    y0: f64,
+    inv_w: f64,
+    inv_h: f64,
+    nx: usize,
+    ny: usize,
+    start: Vec<u32>,
+    items: Vec<u32>,
+    whole: Vec<u32>,
 }
 
 impl AreaIndex {
@@ -168,30 +223,94 @@ impl AreaIndex {
                 PreparedPolygon::new(&rings)
             })
             .collect();
-        let items = polys
-            .iter()
-            .enumerate()
-            .map(|(i, p)| {
-                let b = p.bbox();
-                GeomWithData::new(Rectangle::from_corners([b[0], b[1]], [b[2], b[3]]), i as u32)
-            })
-            .collect();
-        AreaIndex { polys, tree: RTree::bulk_load(items) }
+        let mut b = [
+            f64::INFINITY,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::NEG_INFINITY,
+        ];
+        for p in &polys {
+            let q = p.bbox();
+            b = [
+                b[0].min(q[0]),
+                b[1].min(q[1]),
+                b[2].max(q[2]),
+                b[3].max(q[3]),
+            ];
+        }
+        let (nx, ny) = (512usize, 512usize);
+        let inv_w = nx as f64 / (b[2] - b[0]).max(1e-12);
+        let inv_h = ny as f64 / (b[3] - b[1]).max(1e-12);
+        let bx = |x: f64| (((x - b[0]) * inv_w).floor().max(0.0) as usize).min(nx - 1);
+        let by = |y: f64| (((y - b[1]) * inv_h).floor().max(0.0) as usize).min(ny - 1);
+        let mut lists: Vec<Vec<u32>> = vec![Vec::new(); nx * ny];
+        let mut whole = vec![u32::MAX; nx * ny];
+        let mut crossed = vec![u32::MAX; nx * ny];
+        for (k, p) in polys.iter().enumerate() {
+            let q = p.bbox();
+            let (i0, i1, j0, j1) = (bx(q[0]), bx(q[2]), by(q[1]), by(q[3]));
+            // Buckets an edge's bounding box reaches may hold the boundary.
+            for e in &p.edges {
+                for j in by(e[1].min(e[3]))..=by(e[1].max(e[3])) {
+                    for i in bx(e[0].min(e[2]))..=bx(e[0].max(e[2])) {
+                        crossed[j * nx + i] = k as u32;
+                    }
+                }
+            }
+            for j in j0..=j1 {
+                for i in i0..=i1 {
+                    let cell = j * nx + i;
+                    let list = &mut lists[cell];
+                    list.push(k as u32);
+                    if list.len() == 1 && crossed[cell] != k as u32 {
+                        let c = [
+                            b[0] + (i as f64 + 0.5) / inv_w,
+                            b[1] + (j as f64 + 0.5) / inv_h,
+                        ];
+                        if p.contains(c) {
+                            whole[cell] = k as u32;
+                        }
+                    }
+                }
+            }
+        }
+        let mut start = Vec::with_capacity(nx * ny + 1);
+        let mut items = Vec::new();
+        start.push(0u32);
+        for l in &lists {
+            items.extend_from_slice(l);
+            start.push(items.len() as u32);
+        }
+        AreaIndex {
+            polys,
+            x0: b[0],
+            y0: b[1],
+            inv_w,
+            inv_h,
+            nx,
+            ny,
+            start,
+            items,
+            whole,
+        }
     }
 
     /// The first area (in file order) containing the lon/lat point `p`, if any.
     #[inline]
     pub fn locate(&self, p: [f64; 2]) -> Option<AreaIx> {
-        let mut best: Option<u32> = None;
-        for c in self.tree.locate_in_envelope_intersecting(&AABB::from_point(p)) {
-            if best.is_some_and(|b| b < c.data) {
-                continue;
-            }
-            if self.polys[c.data as usize].contains(p) {
-                best = Some(c.data);
-            }
+        let fx = (p[0] - self.x0) * self.inv_w;
+        let fy = (p[1] - self.y0) * self.inv_h;
+        if !(fx >= 0.0 && fy >= 0.0 && fx <= self.nx as f64 && fy <= self.ny as f64) {
+            return None;
         }
-        best.map(AreaIx)
+        let cell = (fy as usize).min(self.ny - 1) * self.nx + (fx as usize).min(self.nx - 1);
+        if self.whole[cell] != u32::MAX {
+            return Some(AreaIx(self.whole[cell]));
+        }
+        self.items[self.start[cell] as usize..self.start[cell + 1] as usize]
+            .iter()
+            .find(|&&k| self.polys[k as usize].contains(p))
+            .map(|&k| AreaIx(k))
     }
 
     /// The prepared polygon of an area.
@@ -208,14 +327,84 @@ mod tests {
     struct Rng(u64);
     impl Rng {
         fn f(&mut self) -> f64 {
-            self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            self.0 = self
+                .0
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
             (self.0 >> 11) as f64 / (1u64 << 53) as f64
+        }
+    }
+
+    /// Seeded random layouts of overlapping star-shaped areas (many vertices, some with holes):
+    /// the index gives the first area in file order that contains each point, as a linear scan
+    /// with geo's `Contains` does.
+    #[test]
+    fn index_equals_linear_scan() {
+        let mut r = Rng(99);
+        for _ in 0..10 {
+            let mut list = Vec::new();
+            let mut geo_polys = Vec::new();
+            for k in 0..25 {
+                let n = 3 + (r.f() * 200.0) as usize;
+                let (cx, cy) = (114.0 + r.f() * 1.0, 30.0 + r.f() * 1.0);
+                let ring: Vec<[f64; 2]> = (0..=n)
+                    .map(|i| {
+                        let t = (i % n) as f64 / n as f64 * std::f64::consts::TAU;
+                        let rad = 0.02 + r.f() * 0.2;
+                        [cx + rad * t.cos(), cy + rad * t.sin()]
+                    })
+                    .collect();
+                let hole: Vec<[f64; 2]> = vec![
+                    [cx - 0.01, cy - 0.01],
+                    [cx - 0.01, cy + 0.01],
+                    [cx + 0.01, cy + 0.01],
+                    [cx + 0.01, cy - 0.01],
+                    [cx - 0.01, cy - 0.01],
+                ];
+                let rings = if k % 3 == 0 {
+                    vec![ring, hole]
+                } else {
+                    vec![ring]
+                };
+                let ls = |r: &Vec<[f64; 2]>| {
+                    geo::LineString::from(r.iter().map(|p| (p[0], p[1])).collect::<Vec<_>>())
+                };
+                geo_polys.push(geo::Polygon::new(
+                    ls(&rings[0]),
+                    rings[1..].iter().map(ls).collect(),
+                ));
+                list.push(Area {
+                    id: k.to_string(),
+                    name: String::new(),
+                    polygons: vec![rings],
+                    feature: k,
+                });
+            }
+            let areas = Areas {
+                list,
+                bbox: crate::load::BBox::empty(),
+            };
+            let index = AreaIndex::new(&areas);
+            for _ in 0..20_000 {
+                let p = [113.8 + r.f() * 1.4, 29.8 + r.f() * 1.4];
+                let want = geo_polys
+                    .iter()
+                    .position(|g| g.contains(&geo::Point::new(p[0], p[1])))
+                    .map(|k| AreaIx(k as u32));
+                assert_eq!(index.locate(p), want, "{p:?}");
+            }
         }
     }
 
     #[test]
     fn square_with_hole() {
-        let outer = vec![[0.0, 0.0], [10.0, 0.0], [10.0, 10.0], [0.0, 10.0], [0.0, 0.0]];
+        let outer = vec![
+            [0.0, 0.0],
+            [10.0, 0.0],
+            [10.0, 10.0],
+            [0.0, 10.0],
+            [0.0, 0.0],
+        ];
         let hole = vec![[4.0, 4.0], [6.0, 4.0], [6.0, 6.0], [4.0, 6.0], [4.0, 4.0]];
         let p = PreparedPolygon::new(&[outer, hole]);
         assert!(p.contains([1.0, 1.0]));
@@ -249,11 +438,18 @@ mod tests {
                     [cx + rad * t.cos(), cy + rad * t.sin()]
                 })
                 .collect();
-            let prepared = PreparedPolygon::new(&[ring.clone()]);
-            let gp = geo::Polygon::new(geo::LineString::from(ring.iter().map(|p| (p[0], p[1])).collect::<Vec<_>>()), vec![]);
+            let prepared = PreparedPolygon::new(std::slice::from_ref(&ring));
+            let gp = geo::Polygon::new(
+                geo::LineString::from(ring.iter().map(|p| (p[0], p[1])).collect::<Vec<_>>()),
+                vec![],
+            );
             for _ in 0..2000 {
                 let p = [cx - 500.0 + r.f() * 1000.0, cy - 500.0 + r.f() * 1000.0];
-                assert_eq!(prepared.contains(p), gp.contains(&geo::Point::new(p[0], p[1])), "{p:?}");
+                assert_eq!(
+                    prepared.contains(p),
+                    gp.contains(&geo::Point::new(p[0], p[1])),
+                    "{p:?}"
+                );
             }
         }
     }

@@ -26,9 +26,19 @@ pub struct PointGrid {
 impl PointGrid {
     /// Buckets `pts` with bucket side at least `min_side` (grown so the grid stays small).
     pub fn new(pts: Vec<[f64; 2]>, min_side: f64) -> PointGrid {
-        let mut b = [f64::INFINITY, f64::INFINITY, f64::NEG_INFINITY, f64::NEG_INFINITY];
+        let mut b = [
+            f64::INFINITY,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::NEG_INFINITY,
+        ];
         for p in &pts {
-            b = [b[0].min(p[0]), b[1].min(p[1]), b[2].max(p[0]), b[3].max(p[1])];
+            b = [
+                b[0].min(p[0]),
+                b[1].min(p[1]),
+                b[2].max(p[0]),
+                b[3].max(p[1]),
+            ];
         }
         if pts.is_empty() {
             b = [0.0, 0.0, 0.0, 0.0];
@@ -56,7 +66,16 @@ impl PointGrid {
             items[fill[k] as usize] = i as u32;
             fill[k] += 1;
         }
-        PointGrid { side, x0: b[0], y0: b[1], nx, ny, start, items, pts }
+        PointGrid {
+            side,
+            x0: b[0],
+            y0: b[1],
+            nx,
+            ny,
+            start,
+            items,
+            pts,
+        }
     }
 
     /// Calls `f` with the index and position of every point whose bucket lies within `r` of
@@ -67,15 +86,24 @@ impl PointGrid {
             return;
         }
         let fx = |x: f64| ((x - self.x0) / self.side).floor();
-        let (i0, i1) = (fx(p[0] - r).max(0.0), fx(p[0] + r).min(self.nx as f64 - 1.0));
+        let (i0, i1) = (
+            fx(p[0] - r).max(0.0),
+            fx(p[0] + r).min(self.nx as f64 - 1.0),
+        );
         let fy = |y: f64| ((y - self.y0) / self.side).floor();
-        let (j0, j1) = (fy(p[1] - r).max(0.0), fy(p[1] + r).min(self.ny as f64 - 1.0));
+        let (j0, j1) = (
+            fy(p[1] - r).max(0.0),
+            fy(p[1] + r).min(self.ny as f64 - 1.0),
+        );
         if i0 > i1 || j0 > j1 {
             return;
         }
         for j in j0 as usize..=j1 as usize {
             let row = j * self.nx;
-            let (a, b) = (self.start[row + i0 as usize] as usize, self.start[row + i1 as usize + 1] as usize);
+            let (a, b) = (
+                self.start[row + i0 as usize] as usize,
+                self.start[row + i1 as usize + 1] as usize,
+            );
             for &k in &self.items[a..b] {
                 f(k, self.pts[k as usize]);
             }
@@ -93,11 +121,20 @@ pub fn nearest_distances(
     radius_m: f64,
     exact_beyond: bool,
 ) -> Vec<f64> {
-    let max_x = cells.iter().chain(facilities).fold(0.0f64, |m, p| m.max(p[0].abs()));
+    let max_x = cells
+        .iter()
+        .chain(facilities)
+        .fold(0.0f64, |m, p| m.max(p[0].abs()));
     let r_grid = frame.grid_len_upper(radius_m, max_x);
     let grid = PointGrid::new(facilities.to_vec(), r_grid);
     let tree = if exact_beyond && !facilities.is_empty() {
-        Some(RTree::bulk_load(facilities.iter().enumerate().map(|(i, p)| GeomWithData::new(*p, i as u32)).collect::<Vec<_>>()))
+        Some(RTree::bulk_load(
+            facilities
+                .iter()
+                .enumerate()
+                .map(|(i, p)| GeomWithData::new(*p, i as u32))
+                .collect::<Vec<_>>(),
+        ))
     } else {
         None
     };
@@ -118,7 +155,8 @@ pub fn nearest_distances(
                     // Grid-nearest, then every facility within its grid distance grown by the
                     // scale spread, so the true nearest is among them.
                     if let Some(n) = t.nearest_neighbor(&c) {
-                        let g = ((n.geom()[0] - c[0]).powi(2) + (n.geom()[1] - c[1]).powi(2)).sqrt();
+                        let g =
+                            ((n.geom()[0] - c[0]).powi(2) + (n.geom()[1] - c[1]).powi(2)).sqrt();
                         let r = g * (1.0 + 1e-3) + 1e-6;
                         for f in t.locate_within_distance(c, r * r) {
                             best = best.min(frame.distance(c, *f.geom()));
@@ -138,7 +176,10 @@ mod tests {
     struct Rng(u64);
     impl Rng {
         fn f(&mut self) -> f64 {
-            self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            self.0 = self
+                .0
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
             (self.0 >> 11) as f64 / (1u64 << 53) as f64
         }
     }
@@ -153,14 +194,30 @@ mod tests {
             let spread = [2_000.0, 20_000.0, 150_000.0][case % 3];
             let off = (r.f() - 0.5) * 300_000.0;
             let nf = [0, 1, 5, 50, 400][case % 5];
-            let fac: Vec<[f64; 2]> = (0..nf).map(|_| [off + (r.f() - 0.5) * spread, 3.4e6 + (r.f() - 0.5) * spread]).collect();
-            let cells: Vec<[f64; 2]> = (0..3000).map(|_| [off + (r.f() - 0.5) * spread * 1.2, 3.4e6 + (r.f() - 0.5) * spread * 1.2]).collect();
+            let fac: Vec<[f64; 2]> = (0..nf)
+                .map(|_| [off + (r.f() - 0.5) * spread, 3.4e6 + (r.f() - 0.5) * spread])
+                .collect();
+            let cells: Vec<[f64; 2]> = (0..3000)
+                .map(|_| {
+                    [
+                        off + (r.f() - 0.5) * spread * 1.2,
+                        3.4e6 + (r.f() - 0.5) * spread * 1.2,
+                    ]
+                })
+                .collect();
             let radius = [300.0, 1000.0, 5000.0][case % 3];
             for exact in [false, true] {
                 let got = nearest_distances(&frame, &cells, &fac, radius, exact);
                 for (c, g) in cells.iter().zip(&got) {
-                    let brute = fac.iter().map(|f| frame.distance(*c, *f)).fold(f64::INFINITY, f64::min);
-                    let want = if exact || brute <= radius { brute } else { f64::INFINITY };
+                    let brute = fac
+                        .iter()
+                        .map(|f| frame.distance(*c, *f))
+                        .fold(f64::INFINITY, f64::min);
+                    let want = if exact || brute <= radius {
+                        brute
+                    } else {
+                        f64::INFINITY
+                    };
                     assert_eq!(*g, want, "case {case} exact {exact}");
                 }
             }
@@ -175,6 +232,9 @@ mod tests {
         let f = [0.0, 1000.0];
         let d = frame.distance(c, f);
         assert_eq!(nearest_distances(&frame, &[c], &[f], d, false)[0], d);
-        assert_eq!(nearest_distances(&frame, &[c], &[f], d - 1e-9, false)[0], f64::INFINITY);
+        assert_eq!(
+            nearest_distances(&frame, &[c], &[f], d - 1e-9, false)[0],
+            f64::INFINITY
+        );
     }
 }

@@ -5,21 +5,75 @@
 //! Point cells are traced in integer grid coordinates; polygon cells by cancelling each
 //! directed edge against its reverse (vertices compared after rounding to 1e-7°, the precision
 //! of the input files). Groups are 4-connected (edge-sharing) components within one area, so
-//! every output polygon carries one area and its own population. Rings turn left at vertices
-//! where two cells touch only at a corner, so rings never cross or touch themselves.
+//! every output polygon carries one area and its own population.
+//!
+//! Where two cells of a component touch only at a corner, the empty cells at that corner lie
+//! in different empty regions (the component's path between the two cells closes a loop through
+//! the corner), so rings turn towards the empty side there (right-most turn): rings are then
+//! simple, and a hole may touch its exterior at that one point, as OGC Simple Features allow.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 
 /// A vertex in integer coordinates (grid corner indexes, or lon/lat × 10⁷).
 pub type Vtx = (i64, i64);
 
-/// Chains directed boundary edges (interior on the left) into closed rings, choosing the
-/// left-most turn where several edges leave a vertex. Each ring is returned without repeating
+/// A fast, deterministic hasher for integer keys (the multiply-rotate scheme of rustc's FxHash).
+#[derive(Default, Clone, Copy)]
+pub struct FxHasher(u64);
+
+impl Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u64(b as u64);
+        }
+    }
+    #[inline]
+    fn write_u64(&mut self, i: u64) {
+        self.0 = (self.0.rotate_left(5) ^ i).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+    #[inline]
+    fn write_i64(&mut self, i: i64) {
+        self.write_u64(i as u64);
+    }
+    #[inline]
+    fn write_u32(&mut self, i: u32) {
+        self.write_u64(i as u64);
+    }
+    #[inline]
+    fn write_i32(&mut self, i: i32) {
+        self.write_u64(i as u32 as u64);
+    }
+    #[inline]
+    fn write_usize(&mut self, i: usize) {
+        self.write_u64(i as u64);
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+/// HashMap with [`FxHasher`].
+pub type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
+
+/// Chains directed boundary edges (interior on the left) of one edge-connected component into
+/// closed rings, choosing the right-most turn where several edges leave a vertex. Each ring is returned without repeating
 /// its first vertex, with collinear vertices removed.
 pub fn chain(edges: &[(Vtx, Vtx)]) -> Vec<Vec<Vtx>> {
-    let mut out_edges: HashMap<Vtx, Vec<usize>> = HashMap::with_capacity(edges.len());
+    // Most vertices have one outgoing edge; corner-touching cells give two.
+    // Irregular polygon cells can give more; those spill into a second map.
+    let mut first: FxMap<Vtx, (u32, u32)> =
+        FxMap::with_capacity_and_hasher(edges.len(), Default::default());
+    let mut spill: FxMap<Vtx, Vec<usize>> = FxMap::default();
     for (k, e) in edges.iter().enumerate() {
-        out_edges.entry(e.0).or_default().push(k);
+        let v = first.entry(e.0).or_insert((k as u32, u32::MAX));
+        if v.0 != k as u32 {
+            if v.1 == u32::MAX {
+                v.1 = k as u32;
+            } else {
+                spill.entry(e.0).or_default().push(k);
+            }
+        }
     }
     let mut used = vec![false; edges.len()];
     let mut rings = Vec::new();
@@ -43,13 +97,15 @@ pub fn chain(edges: &[(Vtx, Vtx)]) -> Vec<Vec<Vtx>> {
                 let dout = ((d.0 - c.0) as f64, (d.1 - c.1) as f64);
                 (din.0 * dout.1 - din.1 * dout.0).atan2(din.0 * dout.0 + din.1 * dout.1)
             };
-            let next = out_edges
-                .get(&b)
-                .into_iter()
-                .flatten()
-                .copied()
-                .filter(|&n| !used[n])
-                .max_by(|&x, &y| turn(x).total_cmp(&turn(y)).then(y.cmp(&x)));
+            let next = match first.get(&b) {
+                None => None,
+                Some(&(x, u32::MAX)) => Some(x as usize).filter(|&x| !used[x]),
+                Some(&(x, y)) => [x as usize, y as usize]
+                    .into_iter()
+                    .chain(spill.get(&b).into_iter().flatten().copied())
+                    .filter(|&n| !used[n])
+                    .min_by(|&x, &y| turn(x).total_cmp(&turn(y)).then(x.cmp(&y))),
+            };
             match next {
                 Some(n) => k = n,
                 None => break, // an open chain only comes from malformed cells; close it as is
@@ -68,7 +124,8 @@ fn drop_collinear(ring: Vec<Vtx>) -> Vec<Vtx> {
     let keep: Vec<Vtx> = (0..n)
         .filter(|&i| {
             let (p, q, r) = (ring[(i + n - 1) % n], ring[i], ring[(i + 1) % n]);
-            let cross = (q.0 - p.0) as i128 * (r.1 - q.1) as i128 - (q.1 - p.1) as i128 * (r.0 - q.0) as i128;
+            let cross = (q.0 - p.0) as i128 * (r.1 - q.1) as i128
+                - (q.1 - p.1) as i128 * (r.0 - q.0) as i128;
             cross != 0
         })
         .map(|i| ring[i])
@@ -120,6 +177,10 @@ pub fn polygons(rings: Vec<Vec<Vtx>>) -> Vec<Vec<Vec<Vtx>>> {
             holes.push(r);
         }
     }
+    if outers.len() == 1 {
+        outers[0].1.extend(holes);
+        return outers.into_iter().map(|(_, rs)| rs).collect();
+    }
     for h in holes {
         // The midpoint of a hole edge lies strictly inside its exterior.
         let (a, b) = (h[0], h[1]);
@@ -133,6 +194,75 @@ pub fn polygons(rings: Vec<Vec<Vtx>>) -> Vec<Vec<Vec<Vtx>>> {
         }
     }
     outers.into_iter().map(|(_, rs)| rs).collect()
+}
+
+/// Traces the outline of one 4-connected component of grid cells directly on the grid.
+///
+/// `members` are the component's cells, `pos` gives a cell's `(i, j)`, and `inside(i, j)` tells
+/// whether the cell at a position belongs to the component. Each boundary side is followed once
+/// (interior on the left, right-most turn at corner contacts, as [`chain`]); vertices are kept
+/// only where the direction changes. `visited` holds 4 side bits per cell and must be zero for
+/// the members on entry.
+pub fn trace_grid(
+    members: &[u32],
+    pos: impl Fn(u32) -> (i32, i32),
+    inside: impl Fn(i32, i32) -> Option<u32>,
+    visited: &[std::sync::atomic::AtomicU8],
+) -> Vec<Vec<Vtx>> {
+    use std::sync::atomic::Ordering::Relaxed;
+    // Direction d: 0 = +x (a cell's bottom side), 1 = +y (right side), 2 = −x (top), 3 = −y (left).
+    const F: [(i32, i32); 4] = [(1, 0), (0, 1), (-1, 0), (0, -1)];
+    let start_vertex = |(i, j): (i32, i32), d: usize| -> Vtx {
+        let (i, j) = (i as i64, j as i64);
+        match d {
+            0 => (i, j),
+            1 => (i + 1, j),
+            2 => (i + 1, j + 1),
+            _ => (i, j + 1),
+        }
+    };
+    let mut rings = Vec::new();
+    for &c in members {
+        let (i, j) = pos(c);
+        for d0 in 0..4 {
+            // Side d is a boundary when the neighbour on its right (outside) is not in.
+            let r = F[(d0 + 3) % 4];
+            if inside(i + r.0, j + r.1).is_some()
+                || visited[c as usize].load(Relaxed) & (1 << d0) != 0
+            {
+                continue;
+            }
+            let mut ring: Vec<Vtx> = Vec::new();
+            let (mut cell, mut cp, mut d) = (c, (i, j), d0);
+            let mut prev_d = usize::MAX;
+            loop {
+                visited[cell as usize].fetch_or(1 << d, Relaxed);
+                if d != prev_d {
+                    ring.push(start_vertex(cp, d));
+                }
+                prev_d = d;
+                let (f, l) = (F[d], F[(d + 1) % 4]);
+                let ahead = (cp.0 + f.0, cp.1 + f.1);
+                let ahead_right = (ahead.0 - l.0, ahead.1 - l.1);
+                (cell, cp, d) = if let Some(n) = inside(ahead_right.0, ahead_right.1) {
+                    (n, ahead_right, (d + 3) % 4)
+                } else if let Some(n) = inside(ahead.0, ahead.1) {
+                    (n, ahead, d)
+                } else {
+                    (cell, cp, (d + 1) % 4)
+                };
+                if cell == c && d == d0 {
+                    break;
+                }
+            }
+            // The start may sit mid-way along a straight run.
+            if ring.len() > 1 && prev_d == d0 {
+                ring.remove(0);
+            }
+            rings.push(ring);
+        }
+    }
+    rings
 }
 
 /// Boundary edges of a set of grid cells given by their `(i, j)` indexes (duplicates allowed),
@@ -163,7 +293,7 @@ pub fn grid_edges(cells: &[(i32, i32)]) -> Vec<(Vtx, Vtx)> {
 /// Boundary edges of a set of polygon cells (rings in lon/lat × 10⁷ integer vertices):
 /// every ring oriented so the cell lies on its left, then edges cancelled against reverses.
 pub fn polygon_edges<'a>(rings: impl Iterator<Item = (&'a [Vtx], bool)>) -> Vec<(Vtx, Vtx)> {
-    let mut count: HashMap<(Vtx, Vtx), i32> = HashMap::new();
+    let mut count: FxMap<(Vtx, Vtx), i32> = FxMap::default();
     let mut order: Vec<(Vtx, Vtx)> = Vec::new();
     for (ring, is_hole) in rings {
         let mut r: Vec<Vtx> = ring.to_vec();
@@ -216,46 +346,123 @@ mod tests {
     #[test]
     fn ring_with_hole() {
         // 3x3 block without its centre: one polygon with one hole, area 8.
-        let cells: Vec<(i32, i32)> = (0..3).flat_map(|i| (0..3).map(move |j| (i, j))).filter(|&c| c != (1, 1)).collect();
+        let cells: Vec<(i32, i32)> = (0..3)
+            .flat_map(|i| (0..3).map(move |j| (i, j)))
+            .filter(|&c| c != (1, 1))
+            .collect();
         let polys = polygons(chain(&grid_edges(&cells)));
         assert_eq!(polys.len(), 1);
         assert_eq!(polys[0].len(), 2);
-        assert_eq!(polys[0][0].len(), 4, "collinear vertices dropped: {:?}", polys[0][0]);
+        assert_eq!(
+            polys[0][0].len(),
+            4,
+            "collinear vertices dropped: {:?}",
+            polys[0][0]
+        );
         assert_eq!(area(&polys), 8.0);
     }
 
-    #[test]
-    fn corner_touching_cells_stay_separate_rings() {
-        let polys = polygons(chain(&grid_edges(&[(0, 0), (1, 1)])));
-        assert_eq!(polys.len(), 2);
-        assert!(polys.iter().all(|p| p.len() == 1 && p[0].len() == 4));
-        assert_eq!(area(&polys), 2.0);
+    /// 4-connected components of a cell set (as the pipeline groups cells before tracing).
+    fn components(cells: &[(i32, i32)]) -> Vec<Vec<(i32, i32)>> {
+        let set: std::collections::HashSet<(i32, i32)> = cells.iter().copied().collect();
+        let mut seen = std::collections::HashSet::new();
+        let mut out = Vec::new();
+        for &c in cells {
+            if !seen.insert(c) {
+                continue;
+            }
+            let mut comp = vec![c];
+            let mut k = 0;
+            while k < comp.len() {
+                let (i, j) = comp[k];
+                for n in [(i + 1, j), (i - 1, j), (i, j + 1), (i, j - 1)] {
+                    if set.contains(&n) && seen.insert(n) {
+                        comp.push(n);
+                    }
+                }
+                k += 1;
+            }
+            out.push(comp);
+        }
+        out
     }
 
-    /// Seeded random cell sets: the traced area equals the number of cells, every ring is
-    /// simple (no repeated vertex), and each hole sits in an exterior.
+    /// A hole touching the outside at one corner: one exterior, one hole, both simple rings.
+    #[test]
+    fn hole_touching_the_exterior_at_a_corner() {
+        let cells: Vec<(i32, i32)> = (0..3)
+            .flat_map(|i| (0..3).map(move |j| (i, j)))
+            .filter(|&c| c != (1, 1) && c != (0, 0))
+            .collect();
+        let polys = polygons(chain(&grid_edges(&cells)));
+        assert_eq!(polys.len(), 1);
+        assert_eq!(polys[0].len(), 2, "{polys:?}");
+        assert_eq!(area(&polys), 7.0);
+    }
+
+    /// Seeded random cell sets, traced per 4-connected component: the traced area equals the
+    /// number of cells, every ring is simple (no repeated vertex), every hole sits in an
+    /// exterior, and each component gives exactly one exterior.
     #[test]
     fn random_sets_keep_area() {
         let mut s = 12345u64;
-        for _ in 0..200 {
+        for _ in 0..300 {
             let mut cells = Vec::new();
             for i in 0..12 {
                 for j in 0..12 {
-                    s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                    s = s
+                        .wrapping_mul(6364136223846793005)
+                        .wrapping_add(1442695040888963407);
                     if (s >> 33) % 100 < 55 {
                         cells.push((i, j));
                     }
                 }
             }
-            let rings = chain(&grid_edges(&cells));
-            for r in &rings {
-                let mut v = r.clone();
-                v.sort();
-                v.dedup();
-                assert_eq!(v.len(), r.len(), "ring touches itself: {r:?}");
+            let mut total = 0.0;
+            for comp in components(&cells) {
+                let rings = chain(&grid_edges(&comp));
+                // The direct grid tracer gives the same rings (as vertex sets).
+                let idx: std::collections::HashMap<(i32, i32), u32> = comp
+                    .iter()
+                    .enumerate()
+                    .map(|(k, c)| (*c, k as u32))
+                    .collect();
+                let visited: Vec<std::sync::atomic::AtomicU8> =
+                    (0..comp.len()).map(|_| Default::default()).collect();
+                let members: Vec<u32> = (0..comp.len() as u32).collect();
+                let direct = trace_grid(
+                    &members,
+                    |k| comp[k as usize],
+                    |i, j| idx.get(&(i, j)).copied(),
+                    &visited,
+                );
+                let norm = |rs: &[Vec<Vtx>]| {
+                    let mut v: Vec<Vec<Vtx>> = rs
+                        .iter()
+                        .map(|r| {
+                            let mut r = r.clone();
+                            r.sort();
+                            r
+                        })
+                        .collect();
+                    v.sort();
+                    v
+                };
+                assert_eq!(norm(&direct), norm(&rings));
+                for r in &rings {
+                    let mut v = r.clone();
+                    v.sort();
+                    v.dedup();
+                    assert_eq!(v.len(), r.len(), "ring touches itself: {r:?}");
+                }
+                let n_rings = rings.len();
+                let polys = polygons(rings);
+                assert_eq!(polys.len(), 1, "one component, one exterior");
+                assert_eq!(polys[0].len(), n_rings, "every hole assigned");
+                assert_eq!(area(&polys), comp.len() as f64);
+                total += area(&polys);
             }
-            let polys = polygons(rings);
-            assert_eq!(area(&polys), cells.len() as f64);
+            assert_eq!(total, cells.len() as f64);
         }
     }
 

@@ -43,7 +43,11 @@ pub fn load(specs: &[FacilitySpec]) -> Result<(Vec<Facility>, Vec<SourceInfo>)> 
     let mut infos = Vec::new();
     for (s, spec) in specs.iter().enumerate() {
         let before = all.len();
-        let mut info = SourceInfo { bbox: BBox::empty(), count: 0, null_capacity: 0 };
+        let mut info = SourceInfo {
+            bbox: BBox::empty(),
+            count: 0,
+            null_capacity: 0,
+        };
         if is_csv(&spec.path) {
             read_csv(spec, s, &mut all, &mut info)?;
         } else {
@@ -56,28 +60,52 @@ pub fn load(specs: &[FacilitySpec]) -> Result<(Vec<Facility>, Vec<SourceInfo>)> 
 }
 
 fn stem(spec: &FacilitySpec) -> String {
-    spec.path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default()
+    spec.path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default()
 }
 
-fn capacity(v: Value, spec: &FacilitySpec, loc: Location, info: &mut SourceInfo) -> Result<Option<f64>> {
-    let Some(field) = &spec.capacity else { return Ok(None) };
+fn capacity(
+    v: Value,
+    spec: &FacilitySpec,
+    loc: Location,
+    info: &mut SourceInfo,
+) -> Result<Option<f64>> {
+    let Some(field) = &spec.capacity else {
+        return Ok(None);
+    };
     match load::number(&v, &spec.path, loc.clone(), field, "a capacity")? {
         None => {
             info.null_capacity += 1;
             Ok(None)
         }
-        Some(c) if c < 0.0 => Err(Error::input(&spec.path, loc, Some(field), format!("capacity {c} is negative: expected a number of beds/slots ≥ 0"))),
+        Some(c) if c < 0.0 => Err(Error::input(
+            &spec.path,
+            loc,
+            Some(field),
+            format!("capacity {c} is negative: expected a number of beds/slots ≥ 0"),
+        )),
         Some(c) => Ok(Some(c)),
     }
 }
 
-fn read_geojson(spec: &FacilitySpec, source: usize, out: &mut Vec<Facility>, info: &mut SourceInfo) -> Result<()> {
+fn read_geojson(
+    spec: &FacilitySpec,
+    source: usize,
+    out: &mut Vec<Facility>,
+    info: &mut SourceInfo,
+) -> Result<()> {
     let path = &spec.path;
     let layer = geojson::read(path)?;
     if let KindSource::Field(k) = &spec.kind {
         geojson::require_field(&layer, path, k, "[[facilities]] kind")?;
     }
-    for (field, what) in [(&spec.id, "id"), (&spec.capacity, "capacity"), (&spec.name, "name")] {
+    for (field, what) in [
+        (&spec.id, "id"),
+        (&spec.capacity, "capacity"),
+        (&spec.name, "name"),
+    ] {
         if let Some(f) = field {
             geojson::require_field(&layer, path, f, &format!("[[facilities]] {what}"))?;
         }
@@ -87,25 +115,55 @@ fn read_geojson(spec: &FacilitySpec, source: usize, out: &mut Vec<Facility>, inf
         let loc = Location::Feature(f.index);
         let p = match f.geometry {
             Some(Geometry::Point(p)) => p,
-            Some(g) => return Err(Error::input(path, loc, Some("geometry"), format!("expected a Point (a facility location), found a {}", g.type_name()))),
-            None => return Err(Error::input(path, loc, Some("geometry"), "the geometry is null: expected a Point")),
+            Some(g) => {
+                return Err(Error::input(
+                    path,
+                    loc,
+                    Some("geometry"),
+                    format!(
+                        "expected a Point (a facility location), found a {}",
+                        g.type_name()
+                    ),
+                ))
+            }
+            None => {
+                return Err(Error::input(
+                    path,
+                    loc,
+                    Some("geometry"),
+                    "the geometry is null: expected a Point",
+                ))
+            }
         };
         let kind = match &spec.kind {
             KindSource::Value(v) => v.clone(),
-            KindSource::Field(k) => geojson::prop_text(&f.properties, k)
-                .ok_or_else(|| Error::input(path, loc.clone(), Some(k), "missing or null facility kind"))?,
+            KindSource::Field(k) => geojson::prop_text(&f.properties, k).ok_or_else(|| {
+                Error::input(path, loc.clone(), Some(k), "missing or null facility kind")
+            })?,
         };
         let id = match &spec.id {
-            Some(k) => geojson::prop_text(&f.properties, k).unwrap_or_else(|| format!("{st}#{}", f.index)),
+            Some(k) => {
+                geojson::prop_text(&f.properties, k).unwrap_or_else(|| format!("{st}#{}", f.index))
+            }
             None => format!("{st}#{}", f.index),
         };
         let cap = match &spec.capacity {
             Some(c) => capacity(geojson::prop(&f.properties, c), spec, loc, info)?,
             None => None,
         };
-        let name = spec.name.as_ref().and_then(|n| geojson::prop_text(&f.properties, n));
+        let name = spec
+            .name
+            .as_ref()
+            .and_then(|n| geojson::prop_text(&f.properties, n));
         info.bbox.add(p[0], p[1]);
-        out.push(Facility { id, name, kind, capacity: cap, lonlat: p, source });
+        out.push(Facility {
+            id,
+            name,
+            kind,
+            capacity: cap,
+            lonlat: p,
+            source,
+        });
     }
     Ok(())
 }
@@ -117,7 +175,12 @@ fn push_col<'a>(f: Option<&'a str>, cols: &mut Vec<&'a str>) -> Option<usize> {
     })
 }
 
-fn read_csv(spec: &FacilitySpec, source: usize, out: &mut Vec<Facility>, info: &mut SourceInfo) -> Result<()> {
+fn read_csv(
+    spec: &FacilitySpec,
+    source: usize,
+    out: &mut Vec<Facility>,
+    info: &mut SourceInfo,
+) -> Result<()> {
     let path = &spec.path;
     let lon = spec.lon.as_deref().unwrap_or("lon");
     let lat = spec.lat.as_deref().unwrap_or("lat");
@@ -133,16 +196,29 @@ fn read_csv(spec: &FacilitySpec, source: usize, out: &mut Vec<Facility>, info: &
     let cap_col = push_col(spec.capacity.as_deref(), &mut cols);
     let name_col = push_col(spec.name.as_deref(), &mut cols);
     let st = stem(spec);
-    let chunks = load::csv::fold_rows(path, &cols.clone(), Vec::new, |rows: &mut Vec<(u64, Vec<String>)>, line, row| {
-        rows.push((line, row.iter().map(|s| s.to_string()).collect()));
-        Ok(())
-    })?;
+    let chunks = load::csv::fold_rows(
+        path,
+        &cols.clone(),
+        Vec::new,
+        |rows: &mut Vec<(u64, Vec<String>)>, line, row| {
+            rows.push((line, row.iter().map(|s| s.to_string()).collect()));
+            Ok(())
+        },
+    )?;
     for (line, row) in chunks.into_iter().flatten() {
         let row: Vec<&str> = row.iter().map(String::as_str).collect();
         let loc = Location::Line(line);
         let coord = |i: usize| {
             row[i].trim().parse::<f64>().map_err(|_| {
-                Error::input(path, loc.clone(), Some(cols[i]), format!("expected a coordinate in decimal degrees, found \"{}\"", row[i]))
+                Error::input(
+                    path,
+                    loc.clone(),
+                    Some(cols[i]),
+                    format!(
+                        "expected a coordinate in decimal degrees, found \"{}\"",
+                        row[i]
+                    ),
+                )
             })
         };
         let (x, y) = (coord(0)?, coord(1)?);
@@ -152,20 +228,37 @@ fn read_csv(spec: &FacilitySpec, source: usize, out: &mut Vec<Facility>, info: &
             (KindSource::Field(k), Some(i)) => {
                 let t = row[i].trim();
                 if t.is_empty() {
-                    return Err(Error::input(path, loc.clone(), Some(k), "empty facility kind"));
+                    return Err(Error::input(
+                        path,
+                        loc.clone(),
+                        Some(k),
+                        "empty facility kind",
+                    ));
                 }
                 t.to_owned()
             }
             (KindSource::Field(_), None) => unreachable!("kind column was added"),
         };
-        let id = id_col.map(|i| row[i].trim().to_owned()).filter(|s| !s.is_empty()).unwrap_or_else(|| format!("{st}#{line}"));
+        let id = id_col
+            .map(|i| row[i].trim().to_owned())
+            .filter(|s| !s.is_empty())
+            .unwrap_or_else(|| format!("{st}#{line}"));
         let cap = match cap_col {
             Some(i) => capacity(Value::from_text(row[i]), spec, loc.clone(), info)?,
             None => None,
         };
-        let name = name_col.map(|i| row[i].trim().to_owned()).filter(|s| !s.is_empty());
+        let name = name_col
+            .map(|i| row[i].trim().to_owned())
+            .filter(|s| !s.is_empty());
         info.bbox.add(x, y);
-        out.push(Facility { id, name, kind, capacity: cap, lonlat: [x, y], source });
+        out.push(Facility {
+            id,
+            name,
+            kind,
+            capacity: cap,
+            lonlat: [x, y],
+            source,
+        });
     }
     Ok(())
 }

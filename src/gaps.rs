@@ -114,7 +114,9 @@ pub fn aggregate(n_areas: usize, inp: &ServiceInput) -> Vec<AreaStats> {
             let has_pop = population > 0.0;
             let coverage = has_pop.then(|| cov[i] / population);
             let capacity = inp.facility_capacity.map(|_| cap[i]);
-            let capacity_per_1000 = capacity.filter(|_| has_pop).map(|c| c / population * 1000.0);
+            let capacity_per_1000 = capacity
+                .filter(|_| has_pop)
+                .map(|c| c / population * 1000.0);
             let mut reasons = Vec::new();
             if s.min_per_area.is_some_and(|m| nfac[i] < m) {
                 reasons.push(Reason::NoFacility);
@@ -175,14 +177,30 @@ mod tests {
         let cell_area = [Some(AreaIx(0)), Some(AreaIx(0)), Some(AreaIx(2)), None];
         let fac_area = [Some(AreaIx(0)), Some(AreaIx(2)), None];
         let caps = [0.2, 1.0, 50.0];
-        let out = aggregate(3, &ServiceInput { spec: &s, values: &values, covered: &covered, cell_area: &cell_area, facility_area: &fac_area, facility_capacity: Some(&caps) });
+        let out = aggregate(
+            3,
+            &ServiceInput {
+                spec: &s,
+                values: &values,
+                covered: &covered,
+                cell_area: &cell_area,
+                facility_area: &fac_area,
+                facility_capacity: Some(&caps),
+            },
+        );
         assert_eq!(out[0].population, 40.0);
         assert_eq!(out[0].covered, 10.0);
         assert_eq!(out[0].coverage, Some(0.25));
         assert!((out[0].capacity_per_1000.unwrap() - 5.0).abs() < 1e-12);
-        assert_eq!(out[0].reasons, vec![Reason::CoverageBelowTarget, Reason::CapacityBelowTarget]);
+        assert_eq!(
+            out[0].reasons,
+            vec![Reason::CoverageBelowTarget, Reason::CapacityBelowTarget]
+        );
         assert!(out[0].blank());
-        assert_eq!(out[1].reasons, vec![Reason::NoFacility, Reason::NoPopulation]);
+        assert_eq!(
+            out[1].reasons,
+            vec![Reason::NoFacility, Reason::NoPopulation]
+        );
         assert_eq!(out[1].coverage, None);
         assert_eq!(out[1].capacity_per_1000, None);
         assert!(out[1].blank());
@@ -194,7 +212,17 @@ mod tests {
     fn no_population_alone_is_not_blank() {
         let mut s = spec();
         s.min_per_area = None;
-        let out = aggregate(1, &ServiceInput { spec: &s, values: &[], covered: &[], cell_area: &[], facility_area: &[], facility_capacity: None });
+        let out = aggregate(
+            1,
+            &ServiceInput {
+                spec: &s,
+                values: &[],
+                covered: &[],
+                cell_area: &[],
+                facility_area: &[],
+                facility_capacity: None,
+            },
+        );
         assert_eq!(out[0].reasons, vec![Reason::NoPopulation]);
         assert!(!out[0].blank());
     }
@@ -204,7 +232,17 @@ mod tests {
         let mut s = spec();
         s.coverage_target = Some(0.5);
         s.capacity_per_1000 = None;
-        let out = aggregate(1, &ServiceInput { spec: &s, values: &[1.0, 1.0], covered: &[true, false], cell_area: &[Some(AreaIx(0)); 2], facility_area: &[Some(AreaIx(0))], facility_capacity: None });
+        let out = aggregate(
+            1,
+            &ServiceInput {
+                spec: &s,
+                values: &[1.0, 1.0],
+                covered: &[true, false],
+                cell_area: &[Some(AreaIx(0)); 2],
+                facility_area: &[Some(AreaIx(0))],
+                facility_capacity: None,
+            },
+        );
         assert!(!out[0].blank());
     }
 }

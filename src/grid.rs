@@ -43,12 +43,18 @@ impl Grid {
     /// Index of the cell whose centre is nearest to `p` (in the grid's space).
     #[inline]
     pub fn index(&self, p: [f64; 2]) -> (i32, i32) {
-        (((p[0] - self.x0) / self.dx).round() as i32, ((p[1] - self.y0) / self.dy).round() as i32)
+        (
+            ((p[0] - self.x0) / self.dx).round() as i32,
+            ((p[1] - self.y0) / self.dy).round() as i32,
+        )
     }
 
     /// Lower-left corner of cell `(i, j)` in lon/lat.
     pub fn corner_lonlat(&self, i: i32, j: i32, frame: &Frame) -> [f64; 2] {
-        let p = [self.x0 + (i as f64 - 0.5) * self.dx, self.y0 + (j as f64 - 0.5) * self.dy];
+        let p = [
+            self.x0 + (i as f64 - 0.5) * self.dx,
+            self.y0 + (j as f64 - 0.5) * self.dy,
+        ];
         match self.space {
             Space::LonLat => p,
             Space::Local => frame.to_lonlat(p),
@@ -71,7 +77,14 @@ impl Grid {
 
 /// Fits the axis spacing of `vals`: the median gap between distinct values, refined over the
 /// whole span; `None` when the values are not on one regular spacing (or all equal).
-fn fit_axis(vals: &mut [f64], fixed: Option<f64>) -> Option<(f64, f64, u32)> {
+fn fit_axis(all: &[f64], fixed: Option<f64>) -> Option<(f64, f64, u32)> {
+    // Grids repeat each coordinate many times: work on the distinct values.
+    let mut seen: crate::dissolve::FxMap<u64, ()> = Default::default();
+    let mut vals: Vec<f64> = all
+        .iter()
+        .copied()
+        .filter(|v| seen.insert(v.to_bits(), ()).is_none())
+        .collect();
     vals.sort_unstable_by(f64::total_cmp);
     let (lo, hi) = (vals[0], vals[vals.len() - 1]);
     let d = match fixed {
@@ -79,7 +92,11 @@ fn fit_axis(vals: &mut [f64], fixed: Option<f64>) -> Option<(f64, f64, u32)> {
         None => {
             let span = hi - lo;
             let tol = span.abs().max(1.0) * 1e-9;
-            let mut gaps: Vec<f64> = vals.windows(2).map(|w| w[1] - w[0]).filter(|g| *g > tol).collect();
+            let mut gaps: Vec<f64> = vals
+                .windows(2)
+                .map(|w| w[1] - w[0])
+                .filter(|g| *g > tol)
+                .collect();
             if gaps.is_empty() {
                 return None;
             }
@@ -88,7 +105,11 @@ fn fit_axis(vals: &mut [f64], fixed: Option<f64>) -> Option<(f64, f64, u32)> {
             let med = *med;
             // Coordinates written with few decimals scatter the gaps around the spacing
             // (0.000833 and 0.000834 for 3″): average the gaps near the median.
-            let near: Vec<f64> = gaps.iter().copied().filter(|g| (g - med).abs() < 0.1 * med).collect();
+            let near: Vec<f64> = gaps
+                .iter()
+                .copied()
+                .filter(|g| (g - med).abs() < 0.1 * med)
+                .collect();
             let d0 = near.iter().sum::<f64>() / near.len() as f64;
             let n = (span / d0).round();
             if n < 1.0 {
@@ -112,18 +133,32 @@ fn fit_axis(vals: &mut [f64], fixed: Option<f64>) -> Option<(f64, f64, u32)> {
 /// `local` are the cells' positions in both spaces.
 pub fn fit(lonlat: &[[f64; 2]], local: &[[f64; 2]], cell_size: Option<CellSize>) -> Option<Grid> {
     let try_space = |pts: &[[f64; 2]], space: Space, fixed: Option<f64>| -> Option<Grid> {
-        let mut xs: Vec<f64> = pts.iter().map(|p| p[0]).collect();
-        let mut ys: Vec<f64> = pts.iter().map(|p| p[1]).collect();
-        let fx = fit_axis(&mut xs, fixed);
-        let fy = fit_axis(&mut ys, fixed);
+        let xs: Vec<f64> = pts.iter().map(|p| p[0]).collect();
+        let ys: Vec<f64> = pts.iter().map(|p| p[1]).collect();
+        let (fx, fy) = rayon::join(|| fit_axis(&xs, fixed), || fit_axis(&ys, fixed));
+        let span = |v: &[f64]| {
+            v.iter()
+                .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), x| {
+                    (a.min(*x), b.max(*x))
+                })
+        };
+        let ((xlo, xhi), (ylo, yhi)) = (span(&xs), span(&ys));
         // A single row or column borrows the other axis' spacing.
         let (fx, fy) = match (fx, fy) {
             (Some(a), Some(b)) => (a, b),
-            (Some(a), None) if ys[0] == ys[ys.len() - 1] => (a, (ys[0], a.1, 1)),
-            (None, Some(b)) if xs[0] == xs[xs.len() - 1] => ((xs[0], b.1, 1), b),
+            (Some(a), None) if ylo == yhi => (a, (ylo, a.1, 1)),
+            (None, Some(b)) if xlo == xhi => ((xlo, b.1, 1), b),
             _ => return None,
         };
-        Some(Grid { space, x0: fx.0, y0: fy.0, dx: fx.1, dy: fy.1, nx: fx.2, ny: fy.2 })
+        Some(Grid {
+            space,
+            x0: fx.0,
+            y0: fy.0,
+            dx: fx.1,
+            dy: fy.1,
+            nx: fx.2,
+            ny: fy.2,
+        })
     };
     match cell_size {
         Some(CellSize::Degrees(d)) => try_space(lonlat, Space::LonLat, Some(d)),

@@ -8,7 +8,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(name = "carecircle", version, about = "Service-circle coverage and blank spots for elderly-care and childcare planning")]
+#[command(
+    name = "carecircle",
+    version,
+    about = "Service-circle coverage and blank spots for elderly-care and childcare planning"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -68,17 +72,38 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: &Cli) -> anyhow::Result<()> {
-    let threads = cli.threads.unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1));
-    rayon::ThreadPoolBuilder::new().num_threads(threads).build_global().context("starting the worker threads")?;
+    let threads = cli.threads.unwrap_or_else(|| {
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
+    });
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build_global()
+        .context("starting the worker threads")?;
     match &cli.command {
         Command::Analyze { plan, out, cells } => {
             let plan = Plan::load(plan)?;
-            let stages = Stages { verbose: cli.verbose && !cli.quiet, start: std::time::Instant::now() };
-            let a = carecircle::run(plan, &analyze::Options { exact_distances: *cells, progress: &stages })?;
+            let stages = Stages {
+                verbose: cli.verbose && !cli.quiet,
+                start: std::time::Instant::now(),
+            };
+            let a = carecircle::run(
+                plan,
+                &analyze::Options {
+                    exact_distances: *cells,
+                    progress: &stages,
+                },
+            )?;
+            analyze::Progress::stage(&stages, "writing outputs");
             let files = write::analysis(&a, out, *cells, threads)?;
+            analyze::Progress::stage(&stages, "done");
             if !cli.quiet {
                 print_summary(&a, out, &files);
             }
+            // The process ends here: leave the memory to the OS instead of freeing ~10⁶ small
+            // allocations one by one.
+            std::mem::forget(a);
             Ok(())
         }
     }
@@ -92,7 +117,10 @@ fn print_summary(a: &carecircle::Analysis, out: &std::path::Path, files: &[PathB
         a.cells.len(),
         a.facilities.len()
     );
-    println!("{:<20} {:>8} {:>14} {:>14} {:>9} {:>7}", "service", "radius", "population", "covered", "coverage", "blank");
+    println!(
+        "{:<20} {:>8} {:>14} {:>14} {:>9} {:>7}",
+        "service", "radius", "population", "covered", "coverage", "blank"
+    );
     for s in &a.services {
         let pop: f64 = s.stats.iter().map(|x| x.population).sum();
         let cov: f64 = s.stats.iter().map(|x| x.covered).sum();

@@ -215,7 +215,8 @@ impl Plan {
             path: path.to_owned(),
             reason,
         };
-        let raw: RawPlan = toml::from_str(text).map_err(|e| err(format!("{e}").trim_end().to_owned()))?;
+        let raw: RawPlan =
+            toml::from_str(text).map_err(|e| err(format!("{e}").trim_end().to_owned()))?;
         let base = path.parent().unwrap_or(Path::new("."));
         let resolve = |p: &Path| -> PathBuf {
             if p.is_absolute() {
@@ -226,7 +227,10 @@ impl Plan {
         };
 
         if raw.population.groups.is_empty() {
-            return Err(err("[population] groups: define at least one group, e.g. groups.total = \"pop_total\"".into()));
+            return Err(err(
+                "[population] groups: define at least one group, e.g. groups.total = \"pop_total\""
+                    .into(),
+            ));
         }
         let mut groups = Vec::new();
         for (name, fields) in raw.population.groups {
@@ -262,7 +266,15 @@ impl Plan {
             if is_csv(&fpath) && (f.lon.is_none() || f.lat.is_none()) {
                 return Err(err(format!("[[facilities]] #{} ({}) is a CSV file: set lon and lat to its coordinate columns", i + 1, f.path.display())));
             }
-            facilities.push(FacilitySpec { path: fpath, lon: f.lon, lat: f.lat, id: f.id, name: f.name, kind, capacity: f.capacity });
+            facilities.push(FacilitySpec {
+                path: fpath,
+                lon: f.lon,
+                lat: f.lat,
+                id: f.id,
+                name: f.name,
+                kind,
+                capacity: f.capacity,
+            });
         }
 
         if raw.service.is_empty() {
@@ -278,12 +290,22 @@ impl Plan {
             if services.iter().any(|o| o.id == id) {
                 return Err(err(format!("{at}: duplicate service id '{id}': two services of one kind need distinct `id`s")));
             }
-            let group = groups.iter().position(|(g, _)| *g == s.serves).ok_or_else(|| {
-                let names: Vec<&str> = groups.iter().map(|(g, _)| g.as_str()).collect();
-                err(format!("{at}: serves = \"{}\" is not a population group; the plan defines {}", s.serves, names.join(", ")))
-            })?;
+            let group = groups
+                .iter()
+                .position(|(g, _)| *g == s.serves)
+                .ok_or_else(|| {
+                    let names: Vec<&str> = groups.iter().map(|(g, _)| g.as_str()).collect();
+                    err(format!(
+                        "{at}: serves = \"{}\" is not a population group; the plan defines {}",
+                        s.serves,
+                        names.join(", ")
+                    ))
+                })?;
             if !(s.radius_m.is_finite() && s.radius_m > 0.0) {
-                return Err(err(format!("{at}: radius_m = {} must be a positive number of metres", s.radius_m)));
+                return Err(err(format!(
+                    "{at}: radius_m = {} must be a positive number of metres",
+                    s.radius_m
+                )));
             }
             if let Some(t) = s.coverage_target {
                 if !(0.0..=1.0).contains(&t) {
@@ -292,7 +314,9 @@ impl Plan {
             }
             if let Some(c) = s.capacity_per_1000 {
                 if !(c.is_finite() && c >= 0.0) {
-                    return Err(err(format!("{at}: capacity_per_1000 = {c} must be a non-negative number")));
+                    return Err(err(format!(
+                        "{at}: capacity_per_1000 = {c} must be a non-negative number"
+                    )));
                 }
             }
             services.push(ServiceSpec {
@@ -308,12 +332,18 @@ impl Plan {
         }
 
         let title = raw.title.unwrap_or_else(|| {
-            path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default()
+            path.file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default()
         });
         Ok(Plan {
             path: path.to_owned(),
             title,
-            areas: AreasSpec { path: resolve(&raw.areas.path), id: raw.areas.id, name: raw.areas.name },
+            areas: AreasSpec {
+                path: resolve(&raw.areas.path),
+                id: raw.areas.id,
+                name: raw.areas.name,
+            },
             population: PopulationSpec {
                 path: pop_path,
                 lon: raw.population.lon,
@@ -331,7 +361,10 @@ impl Plan {
 /// True when a path names a CSV/TSV file (by extension).
 pub fn is_csv(p: &Path) -> bool {
     matches!(
-        p.extension().and_then(|e| e.to_str()).map(|e| e.to_ascii_lowercase()).as_deref(),
+        p.extension()
+            .and_then(|e| e.to_str())
+            .map(|e| e.to_ascii_lowercase())
+            .as_deref(),
         Some("csv" | "tsv" | "txt")
     )
 }
@@ -382,13 +415,20 @@ radius_m = 1000
     fn undefined_group_is_an_error() {
         let e = parse(&OK.replace("serves = \"elderly\"", "serves = \"children\"")).unwrap_err();
         let m = e.to_string();
-        assert!(m.contains("children") && m.contains("elderly, total"), "{m}");
+        assert!(
+            m.contains("children") && m.contains("elderly, total"),
+            "{m}"
+        );
     }
 
     #[test]
     fn duplicate_service_id_is_an_error() {
-        let t = format!("{OK}\n[[service]]\nkind = \"station\"\nserves = \"total\"\nradius_m = 500\n");
-        assert!(parse(&t).unwrap_err().to_string().contains("duplicate service id 'station'"));
+        let t =
+            format!("{OK}\n[[service]]\nkind = \"station\"\nserves = \"total\"\nradius_m = 500\n");
+        assert!(parse(&t)
+            .unwrap_err()
+            .to_string()
+            .contains("duplicate service id 'station'"));
     }
 
     #[test]
@@ -401,7 +441,10 @@ radius_m = 1000
     fn cell_size_units() {
         assert_eq!(CellSize::parse("100 m"), Some(CellSize::Meters(100.0)));
         assert_eq!(CellSize::parse("0.25km"), Some(CellSize::Meters(250.0)));
-        assert_eq!(CellSize::parse("3 arcsec"), Some(CellSize::Degrees(3.0 / 3600.0)));
+        assert_eq!(
+            CellSize::parse("3 arcsec"),
+            Some(CellSize::Degrees(3.0 / 3600.0))
+        );
         assert_eq!(CellSize::parse("3 parsec"), None);
         assert_eq!(CellSize::parse("-3 m"), None);
     }
@@ -409,6 +452,8 @@ radius_m = 1000
     #[test]
     fn bad_values_are_errors() {
         assert!(parse(&OK.replace("radius_m = 1000", "radius_m = 0")).is_err());
-        assert!(parse(&OK.replace("radius_m = 1000", "radius_m = 1000\ncoverage_target = 90")).is_err());
+        assert!(
+            parse(&OK.replace("radius_m = 1000", "radius_m = 1000\ncoverage_target = 90")).is_err()
+        );
     }
 }

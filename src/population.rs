@@ -76,7 +76,11 @@ impl Cells {
     pub fn project(&mut self, frame: &Frame) {
         use rayon::prelude::*;
         self.local = match &self.footprints {
-            Footprints::Points => self.lonlat.par_iter().map(|p| frame.to_local(p[0], p[1])).collect(),
+            Footprints::Points => self
+                .lonlat
+                .par_iter()
+                .map(|p| frame.to_local(p[0], p[1]))
+                .collect(),
             Footprints::Polygons(polys) => polys.par_iter().map(|p| centroid(p, frame)).collect(),
         };
         if let Footprints::Polygons(_) = &self.footprints {
@@ -92,12 +96,20 @@ fn centroid(polys: &[Polygon], frame: &Frame) -> [f64; 2] {
     let mut n = 0.0f64;
     let mut mean = [0.0, 0.0];
     // Work relative to the first vertex for numerical stability.
-    let o = polys.first().and_then(|p| p.first()).and_then(|r| r.first()).map(|p| frame.to_local(p[0], p[1])).unwrap_or([0.0, 0.0]);
+    let o = polys
+        .first()
+        .and_then(|p| p.first())
+        .and_then(|r| r.first())
+        .map(|p| frame.to_local(p[0], p[1]))
+        .unwrap_or([0.0, 0.0]);
     for ring in polys.iter().flatten() {
-        let pts: Vec<[f64; 2]> = ring.iter().map(|p| {
-            let q = frame.to_local(p[0], p[1]);
-            [q[0] - o[0], q[1] - o[1]]
-        }).collect();
+        let pts: Vec<[f64; 2]> = ring
+            .iter()
+            .map(|p| {
+                let q = frame.to_local(p[0], p[1]);
+                [q[0] - o[0], q[1] - o[1]]
+            })
+            .collect();
         for i in 0..pts.len() {
             let (p, q) = (pts[i], pts[(i + 1) % pts.len()]);
             let c = p[0] * q[1] - q[0] * p[1];
@@ -121,7 +133,11 @@ fn centroid(polys: &[Polygon], frame: &Frame) -> [f64; 2] {
 /// Reads the population layer.
 pub fn load(spec: &PopulationSpec, warnings: &mut Warnings) -> Result<Cells> {
     let fields: Vec<&str> = {
-        let mut f: Vec<&str> = spec.groups.iter().flat_map(|(_, fs)| fs.iter().map(String::as_str)).collect();
+        let mut f: Vec<&str> = spec
+            .groups
+            .iter()
+            .flat_map(|(_, fs)| fs.iter().map(String::as_str))
+            .collect();
         f.sort_unstable();
         f.dedup();
         f
@@ -130,27 +146,59 @@ pub fn load(spec: &PopulationSpec, warnings: &mut Warnings) -> Result<Cells> {
     let group_fields: Vec<Vec<usize>> = spec
         .groups
         .iter()
-        .map(|(_, fs)| fs.iter().filter_map(|f| fields.iter().position(|g| g == f)).collect())
+        .map(|(_, fs)| {
+            fs.iter()
+                .filter_map(|f| fields.iter().position(|g| g == f))
+                .collect()
+        })
         .collect();
     let path = &spec.path;
-    let mut acc = if is_csv(path) { read_csv(spec, &fields, &group_fields)? } else { read_geojson(spec, &fields, &group_fields)? };
+    let mut acc = if is_csv(path) {
+        read_csv(spec, &fields, &group_fields)?
+    } else {
+        read_geojson(spec, &fields, &group_fields)?
+    };
     if acc.lonlat.is_empty() {
-        return Err(Error::input(path, Location::File, None, "the population layer has no cells"));
+        return Err(Error::input(
+            path,
+            Location::File,
+            None,
+            "the population layer has no cells",
+        ));
     }
     for (k, f) in fields.iter().enumerate() {
-        warnings.add("null_population", acc.nulls[k], format!(
-            "{}: field '{f}' is null or missing in {} cells, counted as 0", path.display(), acc.nulls[k]
-        ));
-        warnings.add("negative_population", acc.negatives[k], format!(
-            "{}: field '{f}' is negative in {} cells, counted as 0", path.display(), acc.negatives[k]
-        ));
+        warnings.add(
+            "null_population",
+            acc.nulls[k],
+            format!(
+                "{}: field '{f}' is null or missing in {} cells, counted as 0",
+                path.display(),
+                acc.nulls[k]
+            ),
+        );
+        warnings.add(
+            "negative_population",
+            acc.negatives[k],
+            format!(
+                "{}: field '{f}' is negative in {} cells, counted as 0",
+                path.display(),
+                acc.negatives[k]
+            ),
+        );
     }
     let ids = match (spec.id.is_some(), is_csv(path)) {
         (true, _) => CellIds::Given(std::mem::take(&mut acc.ids)),
         (false, true) => CellIds::Lines(std::mem::take(&mut acc.lines)),
         (false, false) => CellIds::Features,
     };
-    Ok(Cells { ids, lonlat: acc.lonlat, local: Vec::new(), values: acc.values, footprints: acc.footprints, bbox: acc.bbox })
+    Ok(Cells {
+        ids,
+        lonlat: acc.lonlat,
+        local: Vec::new(),
+        values: acc.values,
+        footprints: acc.footprints,
+        bbox: acc.bbox,
+    })
 }
 
 /// Rows read so far (one per CSV chunk, merged in file order).
@@ -182,19 +230,27 @@ impl Acc {
     }
 
     /// Reads one cell's field values (nulls and negatives count as 0 and are counted).
-    fn values(&mut self, get: impl Fn(usize) -> Value, fields: &[&str], groups: &[Vec<usize>], path: &std::path::Path, loc: Location) -> Result<()> {
+    fn values(
+        &mut self,
+        get: impl Fn(usize) -> Value,
+        fields: &[&str],
+        groups: &[Vec<usize>],
+        path: &std::path::Path,
+        loc: Location,
+    ) -> Result<()> {
         for (k, f) in fields.iter().enumerate() {
-            self.scratch[k] = match load::number(&get(k), path, loc.clone(), f, "a population count")? {
-                None => {
-                    self.nulls[k] += 1;
-                    0.0
-                }
-                Some(x) if x < 0.0 => {
-                    self.negatives[k] += 1;
-                    0.0
-                }
-                Some(x) => x,
-            };
+            self.scratch[k] =
+                match load::number(&get(k), path, loc.clone(), f, "a population count")? {
+                    None => {
+                        self.nulls[k] += 1;
+                        0.0
+                    }
+                    Some(x) if x < 0.0 => {
+                        self.negatives[k] += 1;
+                        0.0
+                    }
+                    Some(x) => x,
+                };
         }
         for (g, idx) in groups.iter().enumerate() {
             self.values[g].push(idx.iter().map(|&k| self.scratch[k]).sum());
@@ -221,7 +277,10 @@ impl Acc {
 
 fn read_csv(spec: &PopulationSpec, fields: &[&str], groups: &[Vec<usize>]) -> Result<Acc> {
     let path = &spec.path;
-    let (lon, lat) = (spec.lon.as_deref().unwrap_or("lon"), spec.lat.as_deref().unwrap_or("lat"));
+    let (lon, lat) = (
+        spec.lon.as_deref().unwrap_or("lon"),
+        spec.lat.as_deref().unwrap_or("lat"),
+    );
     let mut cols: Vec<&str> = vec![lon, lat];
     cols.extend(fields.iter());
     if let Some(id) = &spec.id {
@@ -244,7 +303,16 @@ fn read_csv(spec: &PopulationSpec, fields: &[&str], groups: &[Vec<usize>]) -> Re
             } else {
                 acc.lines.push(line);
             }
-            acc.values(|k| Value::from_text(row[2 + k]), fields, groups, path, loc)
+            acc.values(
+                |k| match row[2 + k].parse::<f64>() {
+                    Ok(v) if v.is_finite() => Value::Num(v),
+                    _ => Value::from_text(row[2 + k]),
+                },
+                fields,
+                groups,
+                path,
+                loc,
+            )
         },
     )?;
     let mut all = Acc::new(nf, groups.len());
@@ -272,7 +340,14 @@ fn read_geojson(spec: &PopulationSpec, fields: &[&str], groups: &[Vec<usize>]) -
         let this = match &f.geometry {
             Some(Geometry::Point(_)) => "Point",
             Some(Geometry::Polygons(_)) => "Polygon",
-            None => return Err(Error::input(path, loc, Some("geometry"), "the geometry is null: expected a Polygon or Point cell")),
+            None => {
+                return Err(Error::input(
+                    path,
+                    loc,
+                    Some("geometry"),
+                    "the geometry is null: expected a Polygon or Point cell",
+                ))
+            }
         };
         let first = *kind.get_or_insert(this);
         if first != this {
@@ -289,10 +364,17 @@ fn read_geojson(spec: &PopulationSpec, fields: &[&str], groups: &[Vec<usize>]) -
             None => {}
         }
         if let Some(id) = &spec.id {
-            acc.ids.push(geojson::prop_text(&f.properties, id).unwrap_or_default());
+            acc.ids
+                .push(geojson::prop_text(&f.properties, id).unwrap_or_default());
         }
         let props = &f.properties;
-        acc.values(|k| geojson::prop(props, fields[k]), fields, groups, path, loc)?;
+        acc.values(
+            |k| geojson::prop(props, fields[k]),
+            fields,
+            groups,
+            path,
+            loc,
+        )?;
     }
     if kind == Some("Polygon") {
         acc.footprints = Footprints::Polygons(polys);
@@ -303,7 +385,12 @@ fn read_geojson(spec: &PopulationSpec, fields: &[&str], groups: &[Vec<usize>]) -
 fn parse_coord(s: &str, path: &std::path::Path, line: u64, col: &str) -> Result<f64> {
     match s.trim().parse::<f64>() {
         Ok(v) => Ok(v),
-        Err(_) => Err(Error::input(path, Location::Line(line), Some(col), format!("expected a coordinate in decimal degrees, found \"{s}\""))),
+        Err(_) => Err(Error::input(
+            path,
+            Location::Line(line),
+            Some(col),
+            format!("expected a coordinate in decimal degrees, found \"{s}\""),
+        )),
     }
 }
 
@@ -315,7 +402,13 @@ mod tests {
     fn centroid_of_square_with_hole() {
         let f = Frame::new(114.0, 30.0);
         let sq = |x0: f64, y0: f64, s: f64, ccw: bool| {
-            let mut r: Vec<[f64; 2]> = vec![[x0, y0], [x0 + s, y0], [x0 + s, y0 + s], [x0, y0 + s], [x0, y0]];
+            let mut r: Vec<[f64; 2]> = vec![
+                [x0, y0],
+                [x0 + s, y0],
+                [x0 + s, y0 + s],
+                [x0, y0 + s],
+                [x0, y0],
+            ];
             if !ccw {
                 r.reverse();
             }
@@ -324,7 +417,13 @@ mod tests {
         // 100 m square at (0,0) with a 50 m hole in its upper-right quarter+: centroid shifts
         // down-left. Exact: outer area 10000 c(50,50); hole 2500 c(75,75) ->
         // (10000*50 - 2500*75)/7500 = 41.667.
-        let c = centroid(&[vec![sq(0.0, 0.0, 100.0, true), sq(50.0, 50.0, 50.0, false)]], &f);
-        assert!((c[0] - 41.6667).abs() < 1e-3 && (c[1] - 41.6667).abs() < 1e-3, "{c:?}");
+        let c = centroid(
+            &[vec![sq(0.0, 0.0, 100.0, true), sq(50.0, 50.0, 50.0, false)]],
+            &f,
+        );
+        assert!(
+            (c[0] - 41.6667).abs() < 1e-3 && (c[1] - 41.6667).abs() < 1e-3,
+            "{c:?}"
+        );
     }
 }

@@ -22,7 +22,11 @@ impl Warnings {
     /// Adds a warning (nothing when `count` is 0).
     pub fn add(&mut self, code: &str, count: u64, message: impl Into<String>) {
         if count > 0 {
-            self.0.push(Warning { code: code.to_owned(), message: message.into(), count });
+            self.0.push(Warning {
+                code: code.to_owned(),
+                message: message.into(),
+                count,
+            });
         }
     }
     /// Appends another collection.

@@ -17,25 +17,46 @@ pub fn fold_rows<A: Send>(
     init: impl Fn() -> A + Sync,
     row: impl Fn(&mut A, u64, &[&str]) -> Result<()> + Sync,
 ) -> Result<Vec<A>> {
-    let bytes = std::fs::read(path).map_err(|e| Error::Io { path: path.to_owned(), source: e })?;
+    let bytes = std::fs::read(path).map_err(|e| Error::Io {
+        path: path.to_owned(),
+        source: e,
+    })?;
     let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
     let header_end = body.iter().position(|&b| b == b'\n').unwrap_or(body.len());
     let first_line = &body[..header_end];
     if first_line.iter().all(|b| b.is_ascii_whitespace()) {
-        return Err(Error::input(path, Location::File, None, "the CSV file is empty (no header line)"));
+        return Err(Error::input(
+            path,
+            Location::File,
+            None,
+            "the CSV file is empty (no header line)",
+        ));
     }
     let delim = [b',', b';', b'\t']
         .into_iter()
         .max_by_key(|d| first_line.iter().filter(|b| *b == d).count())
         .unwrap_or(b',');
     let header_text = std::str::from_utf8(first_line).map_err(|_| {
-        Error::input(path, Location::Line(1), None, "the header is not valid UTF-8: save the CSV as UTF-8")
+        Error::input(
+            path,
+            Location::Line(1),
+            None,
+            "the header is not valid UTF-8: save the CSV as UTF-8",
+        )
     })?;
     let names: Vec<String> = split_quoted(header_text.trim_end_matches('\r'), delim as char);
     let mut idx = Vec::with_capacity(columns.len());
     for c in columns {
         let i = names.iter().position(|n| n == c).ok_or_else(|| {
-            Error::input(path, Location::Line(1), Some(c), format!("column '{c}' not found; the header has: {}", names.join(", ")))
+            Error::input(
+                path,
+                Location::Line(1),
+                Some(c),
+                format!(
+                    "column '{c}' not found; the header has: {}",
+                    names.join(", ")
+                ),
+            )
         })?;
         idx.push(i);
     }
@@ -43,12 +64,21 @@ pub fn fold_rows<A: Send>(
 
     if body.contains(&b'"') {
         let mut acc = init();
-        let mut rdr = csv::ReaderBuilder::new().delimiter(delim).has_headers(true).flexible(true).from_reader(body);
+        let mut rdr = csv::ReaderBuilder::new()
+            .delimiter(delim)
+            .has_headers(true)
+            .flexible(true)
+            .from_reader(body);
         let mut rec = csv::ByteRecord::new();
         loop {
             let more = rdr.read_byte_record(&mut rec).map_err(|e| {
                 let line = e.position().map(|p| p.line()).unwrap_or(0);
-                Error::input(path, Location::Line(line), None, format!("malformed CSV: {e}"))
+                Error::input(
+                    path,
+                    Location::Line(line),
+                    None,
+                    format!("malformed CSV: {e}"),
+                )
             })?;
             if !more {
                 break;
@@ -66,14 +96,35 @@ pub fn fold_rows<A: Send>(
         return Ok(vec![acc]);
     }
 
-    // Quote-free: split the body after the header into chunks at line starts.
-    let data_start = (header_end + 1).min(body.len());
-    let data = &body[data_start..];
-    let n_chunks = if data.len() < 1 << 20 { 1 } else { (rayon::current_num_threads() * 4).max(1) };
+    // Quote-free: validate UTF-8 once, then split the body after the header into chunks at
+    // line starts.
+    let text = match std::str::from_utf8(body) {
+        Ok(t) => t,
+        Err(e) => {
+            let line = 1 + body[..e.valid_up_to()]
+                .iter()
+                .filter(|&&c| c == b'\n')
+                .count() as u64;
+            return Err(Error::input(
+                path,
+                Location::Line(line),
+                None,
+                "the line is not valid UTF-8: save the CSV as UTF-8",
+            ));
+        }
+    };
+    let data_start = (header_end + 1).min(text.len());
+    let data = &text[data_start..];
+    let bytes = data.as_bytes();
+    let n_chunks = if data.len() < 1 << 20 {
+        1
+    } else {
+        (rayon::current_num_threads() * 4).max(1)
+    };
     let mut bounds = vec![0usize];
     for k in 1..n_chunks {
         let mut p = data.len() * k / n_chunks;
-        while p < data.len() && data[p - 1] != b'\n' {
+        while p < data.len() && bytes[p - 1] != b'\n' {
             p += 1;
         }
         if p > *bounds.last().unwrap_or(&0) && p < data.len() {
@@ -84,30 +135,41 @@ pub fn fold_rows<A: Send>(
     let chunks: Vec<(usize, usize)> = bounds.windows(2).map(|w| (w[0], w[1])).collect();
     // Line number of each chunk's first line: 2 + newlines before it.
     let first_lines: Vec<u64> = {
-        let counts: Vec<u64> = chunks.par_iter().map(|&(a, b)| data[a..b].iter().filter(|&&c| c == b'\n').count() as u64).collect();
+        let counts: Vec<u64> = chunks
+            .par_iter()
+            .map(|&(a, b)| bytes[a..b].iter().filter(|&&c| c == b'\n').count() as u64)
+            .collect();
         let mut acc = 2u64;
-        counts.iter().map(|c| { let l = acc; acc += c; l }).collect()
+        counts
+            .iter()
+            .map(|c| {
+                let l = acc;
+                acc += c;
+                l
+            })
+            .collect()
     };
+    let delim = delim as char;
     chunks
         .par_iter()
         .zip(first_lines)
         .map(|(&(a, b), first)| {
             let mut acc = init();
             let mut fields: Vec<&str> = vec![""; idx.len()];
-            let mut parts: Vec<&[u8]> = Vec::with_capacity(width);
-            for (k, raw) in data[a..b].split(|&c| c == b'\n').enumerate() {
+            let mut parts: Vec<&str> = Vec::with_capacity(width);
+            for (k, raw) in data[a..b].split('\n').enumerate() {
                 let line = first + k as u64;
-                let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
+                let raw = raw.strip_suffix('\r').unwrap_or(raw);
                 if raw.is_empty() {
                     continue;
                 }
                 parts.clear();
-                parts.extend(raw.split(|&c| c == delim));
+                parts.extend(raw.split(delim));
                 if parts.len() != width {
                     return Err(width_error(path, line, parts.len(), width));
                 }
                 for (k, &i) in idx.iter().enumerate() {
-                    fields[k] = utf8(parts[i], path, line, columns[k])?;
+                    fields[k] = parts[i];
                 }
                 row(&mut acc, line, &fields)?;
             }
@@ -117,11 +179,23 @@ pub fn fold_rows<A: Send>(
 }
 
 fn utf8<'a>(b: &'a [u8], path: &Path, line: u64, col: &str) -> Result<&'a str> {
-    std::str::from_utf8(b).map_err(|_| Error::input(path, Location::Line(line), Some(col), "the field is not valid UTF-8: save the CSV as UTF-8"))
+    std::str::from_utf8(b).map_err(|_| {
+        Error::input(
+            path,
+            Location::Line(line),
+            Some(col),
+            "the field is not valid UTF-8: save the CSV as UTF-8",
+        )
+    })
 }
 
 fn width_error(path: &Path, line: u64, got: usize, want: usize) -> Error {
-    Error::input(path, Location::Line(line), None, format!("the line has {got} fields but the header has {want}"))
+    Error::input(
+        path,
+        Location::Line(line),
+        None,
+        format!("the line has {got} fields but the header has {want}"),
+    )
 }
 
 /// Splits a header line, honouring simple double quotes.
@@ -153,17 +227,28 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("t.csv");
         std::fs::write(&p, text).unwrap();
-        let chunks = fold_rows(&p, cols, Vec::new, |acc: &mut Vec<(u64, Vec<String>)>, line, f| {
-            acc.push((line, f.iter().map(|s| s.to_string()).collect()));
-            Ok(())
-        })?;
+        let chunks = fold_rows(
+            &p,
+            cols,
+            Vec::new,
+            |acc: &mut Vec<(u64, Vec<String>)>, line, f| {
+                acc.push((line, f.iter().map(|s| s.to_string()).collect()));
+                Ok(())
+            },
+        )?;
         Ok(chunks.into_iter().flatten().collect())
     }
 
     #[test]
     fn bom_semicolon_and_line_numbers() {
         let r = rows("\u{feff}a;b;c\r\n1;2;3\r\n4;5;6\r\n", &["c", "a"]).unwrap();
-        assert_eq!(r, vec![(2, vec!["3".into(), "1".into()]), (3, vec!["6".into(), "4".into()])]);
+        assert_eq!(
+            r,
+            vec![
+                (2, vec!["3".into(), "1".into()]),
+                (3, vec!["6".into(), "4".into()])
+            ]
+        );
     }
 
     #[test]
@@ -175,7 +260,10 @@ mod tests {
     #[test]
     fn missing_column_lists_the_header() {
         let e = rows("x,y\n1,2\n", &["lon"]).unwrap_err().to_string();
-        assert!(e.contains("column 'lon' not found; the header has: x, y") && e.contains("line 1"), "{e}");
+        assert!(
+            e.contains("column 'lon' not found; the header has: x, y") && e.contains("line 1"),
+            "{e}"
+        );
     }
 
     #[test]

@@ -76,33 +76,66 @@ struct RawGeometry {
 /// error; so are coordinates outside lon/lat range (with a hint) and a `crs` member naming a
 /// system other than WGS 84 / CGCS2000.
 pub fn read(path: &Path) -> Result<Layer> {
-    let bytes = std::fs::read(path).map_err(|e| Error::Io { path: path.to_owned(), source: e })?;
+    let bytes = std::fs::read(path).map_err(|e| Error::Io {
+        path: path.to_owned(),
+        source: e,
+    })?;
     parse(&bytes, path)
 }
 
 /// Parses GeoJSON bytes (see [`read`]); `path` is used in messages.
 pub fn parse(bytes: &[u8], path: &Path) -> Result<Layer> {
     let fc: RawFc = serde_json::from_slice(bytes).map_err(|e| {
-        Error::input(path, Location::File, None, format!("not valid GeoJSON: {e}"))
+        Error::input(
+            path,
+            Location::File,
+            None,
+            format!("not valid GeoJSON: {e}"),
+        )
     })?;
     if fc.kind.as_deref() != Some("FeatureCollection") {
-        return Err(Error::input(path, Location::File, None, format!(
-            "expected a GeoJSON FeatureCollection, found type {}",
-            fc.kind.as_deref().map(|k| format!("\"{k}\"")).unwrap_or_else(|| "missing".into())
-        )));
+        return Err(Error::input(
+            path,
+            Location::File,
+            None,
+            format!(
+                "expected a GeoJSON FeatureCollection, found type {}",
+                fc.kind
+                    .as_deref()
+                    .map(|k| format!("\"{k}\""))
+                    .unwrap_or_else(|| "missing".into())
+            ),
+        ));
     }
     if let Some(crs) = &fc.crs {
-        let name = crs.pointer("/properties/name").and_then(Json::as_str).unwrap_or("");
-        let ok = ["CRS84", "EPSG::4326", "EPSG:4326", "EPSG::4490", "EPSG:4490", "CRS:84"]
-            .iter()
-            .any(|s| name.ends_with(s));
+        let name = crs
+            .pointer("/properties/name")
+            .and_then(Json::as_str)
+            .unwrap_or("");
+        let ok = [
+            "CRS84",
+            "EPSG::4326",
+            "EPSG:4326",
+            "EPSG::4490",
+            "EPSG:4490",
+            "CRS:84",
+        ]
+        .iter()
+        .any(|s| name.ends_with(s));
         if !ok {
             return Err(Error::input(path, Location::File, Some("crs"), format!(
                 "the layer declares coordinate system \"{name}\"; carecircle reads WGS 84 / CGCS2000 lon/lat (EPSG:4326, EPSG:4490): export the layer in EPSG:4326"
             )));
         }
     }
-    let raw = fc.features.ok_or_else(|| Error::input(path, Location::File, Some("features"), "missing `features` array"))?;
+    let raw = fc.features.ok_or_else(|| {
+        Error::input(
+            path,
+            Location::File,
+            Some("features"),
+            "missing `features` array",
+        )
+    })?;
     let mut bbox = BBox::empty();
     let mut features = Vec::with_capacity(raw.len());
     for (index, f) in raw.into_iter().enumerate() {
@@ -111,7 +144,9 @@ pub fn parse(bytes: &[u8], path: &Path) -> Result<Layer> {
             None => None,
             Some(g) => {
                 let bad = |why: String| Error::input(path, loc.clone(), Some("geometry"), why);
-                let coords = g.coordinates.ok_or_else(|| bad("geometry has no coordinates".into()))?;
+                let coords = g
+                    .coordinates
+                    .ok_or_else(|| bad("geometry has no coordinates".into()))?;
                 let geom = match g.kind.as_str() {
                     "Point" => Geometry::Point(position(&coords).map_err(bad)?),
                     "Polygon" => Geometry::Polygons(vec![polygon(&coords).map_err(bad)?]),
@@ -134,35 +169,58 @@ pub fn parse(bytes: &[u8], path: &Path) -> Result<Layer> {
                 };
                 match &geom {
                     Geometry::Point(p) => check(p)?,
-                    Geometry::Polygons(ps) => ps.iter().flatten().flatten().try_for_each(&mut check)?,
+                    Geometry::Polygons(ps) => {
+                        ps.iter().flatten().flatten().try_for_each(&mut check)?
+                    }
                 }
                 Some(geom)
             }
         };
-        features.push(Feature { index, geometry, properties: f.properties.unwrap_or_default() });
+        features.push(Feature {
+            index,
+            geometry,
+            properties: f.properties.unwrap_or_default(),
+        });
     }
     Ok(Layer { features, bbox })
 }
 
 fn position(v: &Json) -> std::result::Result<[f64; 2], String> {
-    let a = v.as_array().filter(|a| a.len() >= 2).ok_or_else(|| format!("expected a position [lon, lat], found {}", short(v)))?;
-    let x = a[0].as_f64().ok_or_else(|| format!("longitude {} is not a number", short(&a[0])))?;
-    let y = a[1].as_f64().ok_or_else(|| format!("latitude {} is not a number", short(&a[1])))?;
+    let a = v
+        .as_array()
+        .filter(|a| a.len() >= 2)
+        .ok_or_else(|| format!("expected a position [lon, lat], found {}", short(v)))?;
+    let x = a[0]
+        .as_f64()
+        .ok_or_else(|| format!("longitude {} is not a number", short(&a[0])))?;
+    let y = a[1]
+        .as_f64()
+        .ok_or_else(|| format!("latitude {} is not a number", short(&a[1])))?;
     Ok([x, y])
 }
 
 fn polygon(v: &Json) -> std::result::Result<Polygon, String> {
-    let rings = v.as_array().ok_or_else(|| "Polygon coordinates must be an array of rings".to_string())?;
+    let rings = v
+        .as_array()
+        .ok_or_else(|| "Polygon coordinates must be an array of rings".to_string())?;
     if rings.is_empty() {
         return Err("empty Polygon (no rings)".into());
     }
     rings
         .iter()
         .map(|r| {
-            let pts = r.as_array().ok_or_else(|| "a ring must be an array of positions".to_string())?;
-            let ring: Ring = pts.iter().map(position).collect::<std::result::Result<_, _>>()?;
+            let pts = r
+                .as_array()
+                .ok_or_else(|| "a ring must be an array of positions".to_string())?;
+            let ring: Ring = pts
+                .iter()
+                .map(position)
+                .collect::<std::result::Result<_, _>>()?;
             if ring.len() < 3 {
-                return Err(format!("a ring has {} positions; a polygon ring needs at least 4 (closed)", ring.len()));
+                return Err(format!(
+                    "a ring has {} positions; a polygon ring needs at least 4 (closed)",
+                    ring.len()
+                ));
             }
             Ok(ring)
         })
@@ -172,7 +230,10 @@ fn polygon(v: &Json) -> std::result::Result<Polygon, String> {
 fn short(v: &Json) -> String {
     let s = v.to_string();
     if s.len() > 60 {
-        format!("{}…", &s[..s.char_indices().nth(60).map(|(i, _)| i).unwrap_or(s.len())])
+        format!(
+            "{}…",
+            &s[..s.char_indices().nth(60).map(|(i, _)| i).unwrap_or(s.len())]
+        )
     } else {
         s
     }
@@ -201,13 +262,31 @@ pub fn prop_text(props: &Map<String, Json>, field: &str) -> Option<String> {
 
 /// Errors when no feature carries `field` at all (a misnamed property), listing those present.
 pub fn require_field(layer: &Layer, path: &Path, field: &str, section: &str) -> Result<()> {
-    if layer.features.is_empty() || layer.features.iter().any(|f| f.properties.contains_key(field)) {
+    if layer.features.is_empty()
+        || layer
+            .features
+            .iter()
+            .any(|f| f.properties.contains_key(field))
+    {
         return Ok(());
     }
-    let mut have: Vec<&str> = layer.features[0].properties.keys().map(String::as_str).collect();
+    let mut have: Vec<&str> = layer.features[0]
+        .properties
+        .keys()
+        .map(String::as_str)
+        .collect();
     have.sort_unstable();
-    Err(Error::input(path, Location::Feature(0), Some(field), format!(
-        "no feature has the property '{field}' named in {section}; the features have: {}",
-        if have.is_empty() { "no properties".to_string() } else { have.join(", ") }
-    )))
+    Err(Error::input(
+        path,
+        Location::Feature(0),
+        Some(field),
+        format!(
+            "no feature has the property '{field}' named in {section}; the features have: {}",
+            if have.is_empty() {
+                "no properties".to_string()
+            } else {
+                have.join(", ")
+            }
+        ),
+    ))
 }

@@ -22,7 +22,12 @@ impl Value {
     /// Reads a CSV field or a JSON string: empty and common "no data" spellings are Null.
     pub fn from_text(s: &str) -> Value {
         let t = s.trim();
-        if t.is_empty() || matches!(t, "NA" | "N/A" | "NaN" | "nan" | "null" | "NULL" | "None" | "-") {
+        if t.is_empty()
+            || matches!(
+                t,
+                "NA" | "N/A" | "NaN" | "nan" | "null" | "NULL" | "None" | "-"
+            )
+        {
             return Value::Null;
         }
         match t.parse::<f64>() {
@@ -33,11 +38,22 @@ impl Value {
 }
 
 /// Reads a numeric field: `Ok(None)` for null, an error naming the place for text.
-pub fn number(v: &Value, path: &Path, loc: Location, field: &str, what: &str) -> Result<Option<f64>> {
+pub fn number(
+    v: &Value,
+    path: &Path,
+    loc: Location,
+    field: &str,
+    what: &str,
+) -> Result<Option<f64>> {
     match v {
         Value::Null => Ok(None),
         Value::Num(x) => Ok(Some(*x)),
-        Value::Text(t) => Err(Error::input(path, loc, Some(field), format!("expected a number ({what}), found \"{t}\""))),
+        Value::Text(t) => Err(Error::input(
+            path,
+            loc,
+            Some(field),
+            format!("expected a number ({what}), found \"{t}\""),
+        )),
     }
 }
 
@@ -67,7 +83,12 @@ pub struct BBox(pub [f64; 4]);
 impl BBox {
     /// An empty box that any point extends.
     pub fn empty() -> BBox {
-        BBox([f64::INFINITY, f64::INFINITY, f64::NEG_INFINITY, f64::NEG_INFINITY])
+        BBox([
+            f64::INFINITY,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::NEG_INFINITY,
+        ])
     }
     /// Grows the box to hold a point.
     pub fn add(&mut self, x: f64, y: f64) {
@@ -102,7 +123,11 @@ impl BBox {
 impl std::fmt::Display for BBox {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let b = self.0;
-        write!(f, "lon {:.5}..{:.5}, lat {:.5}..{:.5}", b[0], b[2], b[1], b[3])
+        write!(
+            f,
+            "lon {:.5}..{:.5}, lat {:.5}..{:.5}",
+            b[0], b[2], b[1], b[3]
+        )
     }
 }
 
@@ -114,7 +139,9 @@ mod tests {
     fn lonlat_hints() {
         assert!(check_lonlat(114.3, 30.6).is_ok());
         assert!(check_lonlat(30.6, 114.3).unwrap_err().contains("swap"));
-        assert!(check_lonlat(38_500_000.0, 3_380_000.0).unwrap_err().contains("projected metres"));
+        assert!(check_lonlat(38_500_000.0, 3_380_000.0)
+            .unwrap_err()
+            .contains("projected metres"));
         assert!(check_lonlat(f64::NAN, 1.0).is_err());
     }
 

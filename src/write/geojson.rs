@@ -1,7 +1,10 @@
-//! GeoJSON layers (RFC 7946: WGS 84 lon/lat, exteriors counter-clockwise, 7 decimals ≈ 1 cm).
+//! GeoJSON layers (RFC 7946: WGS 84 lon/lat, exteriors counter-clockwise). Area outlines keep
+//! the 7 decimals of the source files; derived layers (blank spots, circles) use 6 decimals
+//! (about 10 cm), as RFC 7946 §11.2 recommends, which keeps city-wide layers small.
 
 use super::f3;
 use crate::analyze::Analysis;
+use rayon::prelude::*;
 use std::fmt::Write;
 
 fn s(v: &str) -> String {
@@ -15,26 +18,74 @@ fn num_or_null(v: Option<f64>, decimals: usize) -> String {
     }
 }
 
-fn ring(out: &mut String, r: &[[f64; 2]]) {
+/// Appends `v` with exactly 7 decimals (as `format!("{v:.7}")` of the value rounded to
+/// 7 decimals), without the cost of the float formatter.
+pub fn push_fixed7(out: &mut String, v: f64) {
+    push_fixed(out, v, 7)
+}
+
+/// Appends `v` with exactly `dec` (1 to 9) decimals.
+pub fn push_fixed(out: &mut String, v: f64, dec: usize) {
+    let scale = [1.0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9][dec];
+    let n = (v * scale).round();
+    if !n.is_finite() || n.abs() >= 9.0e15 {
+        let _ = write!(out, "{v:.dec$}");
+        return;
+    }
+    let n = n as i64;
+    if n < 0 {
+        out.push('-');
+    }
+    let a = n.unsigned_abs();
+    let p = scale as u64;
+    let (int, frac) = (a / p, a % p);
+    let mut buf = [0u8; 9];
+    let buf = &mut buf[..dec];
+    let mut f = frac;
+    for d in buf.iter_mut().rev() {
+        *d = b'0' + (f % 10) as u8;
+        f /= 10;
+    }
+    let mut ibuf = [0u8; 20];
+    let mut k = ibuf.len();
+    let mut i = int;
+    loop {
+        k -= 1;
+        ibuf[k] = b'0' + (i % 10) as u8;
+        i /= 10;
+        if i == 0 {
+            break;
+        }
+    }
+    out.push_str(std::str::from_utf8(&ibuf[k..]).expect("ascii digits"));
+    out.push('.');
+    out.push_str(std::str::from_utf8(buf).expect("ascii digits"));
+}
+
+fn ring(out: &mut String, r: &[[f64; 2]], dec: usize) {
     out.push('[');
     for (i, p) in r.iter().enumerate() {
         if i > 0 {
             out.push(',');
         }
-        let _ = write!(out, "[{:.7},{:.7}]", p[0], p[1]);
+        out.push('[');
+        push_fixed(out, p[0], dec);
+        out.push(',');
+        push_fixed(out, p[1], dec);
+        out.push(']');
     }
     out.push(']');
 }
 
 /// Writes a Polygon (one part) or MultiPolygon geometry.
-fn polygons(out: &mut String, polys: &[Vec<Vec<[f64; 2]>>]) {
+fn polygons(out: &mut String, polys: &[Vec<Vec<[f64; 2]>>], dec: usize) {
     let poly = |out: &mut String, rings: &[Vec<[f64; 2]>]| {
         out.push('[');
         for (i, r) in rings.iter().enumerate() {
             if i > 0 {
                 out.push(',');
             }
-            ring(out, r);
+            ring(out, r, dec);
         }
         out.push(']');
     };
@@ -54,44 +105,97 @@ fn polygons(out: &mut String, polys: &[Vec<Vec<[f64; 2]>>]) {
     out.push('}');
 }
 
-struct Fc {
-    out: String,
-    n: usize,
+/// Bytes a polygon set needs at most (vertex count × the longest coordinate pair), so a feature
+/// string is allocated once instead of growing through reallocations.
+fn size_hint(polys: &[Vec<Vec<[f64; 2]>>]) -> usize {
+    polys
+        .iter()
+        .flatten()
+        .map(|r| r.len() * 28 + 4)
+        .sum::<usize>()
+        + 64
 }
 
-impl Fc {
-    fn new(name: &str) -> Fc {
-        Fc { out: format!("{{\"type\":\"FeatureCollection\",\"name\":{},\"features\":[\n", s(name)), n: 0 }
-    }
-    fn feature(&mut self, props: &[(String, String)], geometry: impl FnOnce(&mut String)) {
-        if self.n > 0 {
-            self.out.push_str(",\n");
+/// One feature as text; `hint` is the expected geometry size in bytes.
+fn feature(props: &[(String, String)], hint: usize, geometry: impl FnOnce(&mut String)) -> String {
+    let mut out = String::with_capacity(
+        hint + 64
+            + props
+                .iter()
+                .map(|(k, v)| k.len() + v.len() + 6)
+                .sum::<usize>(),
+    );
+    feature_into(&mut out, props, geometry);
+    out
+}
+
+/// Appends one feature to `out`.
+fn feature_into(out: &mut String, props: &[(String, String)], geometry: impl FnOnce(&mut String)) {
+    out.push_str("{\"type\":\"Feature\",\"properties\":{");
+    for (i, (k, v)) in props.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
         }
-        self.n += 1;
-        self.out.push_str("{\"type\":\"Feature\",\"properties\":{");
-        for (i, (k, v)) in props.iter().enumerate() {
-            if i > 0 {
-                self.out.push(',');
+        let _ = write!(out, "{}:{}", s(k), v);
+    }
+    out.push_str("},\"geometry\":");
+    geometry(out);
+    out.push('}');
+}
+
+/// Renders `items` in parallel into a few large buffers (features separated by `,\n`), in
+/// order; returns the buffers for [`collection`].
+fn render_chunks<T: Sync>(items: &[T], render: impl Fn(&mut String, &T) + Sync) -> Vec<String> {
+    let n = items
+        .len()
+        .div_ceil(rayon::current_num_threads() * 8)
+        .max(1);
+    items
+        .par_chunks(n)
+        .map(|chunk| {
+            let mut out = String::new();
+            for (i, it) in chunk.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(",\n");
+                }
+                render(&mut out, it);
             }
-            let _ = write!(self.out, "{}:{}", s(k), v);
+            out
+        })
+        .collect()
+}
+
+/// A FeatureCollection as text pieces (header, features or chunks of features with
+/// separators, footer), written one after another without joining them in memory.
+fn collection(name: &str, features: Vec<String>) -> Vec<String> {
+    let mut parts = Vec::with_capacity(features.len() * 2 + 2);
+    parts.push(format!(
+        "{{\"type\":\"FeatureCollection\",\"name\":{},\"features\":[\n",
+        s(name)
+    ));
+    for (i, f) in features.into_iter().enumerate() {
+        if f.is_empty() {
+            continue;
         }
-        self.out.push_str("},\"geometry\":");
-        geometry(&mut self.out);
-        self.out.push('}');
+        if i > 0 && parts.len() > 1 {
+            parts.push(",\n".to_string());
+        }
+        parts.push(f);
     }
-    fn finish(mut self) -> String {
-        self.out.push_str("\n]}\n");
-        self.out
-    }
+    parts.push("\n]}\n".to_string());
+    parts
 }
 
 /// `areas.geojson`: the area polygons with the `areas.csv` figures as properties, one set per
 /// service prefixed with its id (`station_coverage` …).
-pub fn areas(a: &Analysis) -> String {
-    let mut fc = Fc::new("areas");
-    for i in super::tables::area_order(a) {
+pub fn areas(a: &Analysis) -> Vec<String> {
+    let order = super::tables::area_order(a);
+    let features = order.par_iter().map(|&i| {
         let area = &a.areas.list[i];
-        let mut props = vec![("area_id".to_string(), s(&area.id)), ("area_name".to_string(), s(&area.name))];
+        let mut props = vec![
+            ("area_id".to_string(), s(&area.id)),
+            ("area_name".to_string(), s(&area.name)),
+        ];
         for sv in &a.services {
             let st = &sv.stats[i];
             let p = &sv.spec.id;
@@ -100,34 +204,49 @@ pub fn areas(a: &Analysis) -> String {
             props.push((format!("{p}_coverage"), num_or_null(st.coverage, 6)));
             props.push((format!("{p}_facilities"), st.facilities.to_string()));
             props.push((format!("{p}_capacity"), num_or_null(st.capacity, 3)));
-            props.push((format!("{p}_capacity_per_1000"), num_or_null(st.capacity_per_1000, 3)));
+            props.push((
+                format!("{p}_capacity_per_1000"),
+                num_or_null(st.capacity_per_1000, 3),
+            ));
             props.push((format!("{p}_blank"), st.blank().to_string()));
-            props.push((format!("{p}_reasons"), s(&st.reasons.iter().map(|r| r.code()).collect::<Vec<_>>().join(";"))));
+            props.push((
+                format!("{p}_reasons"),
+                s(&st
+                    .reasons
+                    .iter()
+                    .map(|r| r.code())
+                    .collect::<Vec<_>>()
+                    .join(";")),
+            ));
         }
-        fc.feature(&props, |out| polygons(out, &area.polygons));
-    }
-    fc.finish()
+        feature(&props, size_hint(&area.polygons), |out| {
+            polygons(out, &area.polygons, 7)
+        })
+    });
+    collection("areas", features.collect())
 }
 
 /// `uncovered.geojson`: per service, the uncovered populated cells dissolved into connected
 /// polygons per area, with their population.
-pub fn uncovered(a: &Analysis) -> String {
-    let mut fc = Fc::new("uncovered");
-    for sv in &a.services {
-        for b in &sv.blank_spots {
-            let area = &a.areas.list[b.area.0 as usize];
-            let props = vec![
-                ("kind".to_string(), s(&sv.spec.id)),
-                ("serves".to_string(), s(&sv.spec.serves)),
-                ("area_id".to_string(), s(&area.id)),
-                ("area_name".to_string(), s(&area.name)),
-                ("population".to_string(), f3(b.population)),
-                ("cells".to_string(), b.cells.to_string()),
-            ];
-            fc.feature(&props, |out| polygons(out, &b.polygons));
-        }
-    }
-    fc.finish()
+pub fn uncovered(a: &Analysis) -> Vec<String> {
+    let spots: Vec<(&crate::analyze::ServiceResult, &crate::analyze::BlankSpot)> = a
+        .services
+        .iter()
+        .flat_map(|sv| sv.blank_spots.iter().map(move |b| (sv, b)))
+        .collect();
+    let features = render_chunks(&spots, |out, &(sv, b)| {
+        let area = &a.areas.list[b.area.0 as usize];
+        let props = vec![
+            ("kind".to_string(), s(&sv.spec.id)),
+            ("serves".to_string(), s(&sv.spec.serves)),
+            ("area_id".to_string(), s(&area.id)),
+            ("area_name".to_string(), s(&area.name)),
+            ("population".to_string(), f3(b.population)),
+            ("cells".to_string(), b.cells.to_string()),
+        ];
+        feature_into(out, &props, |out| polygons(out, &b.polygons, 6))
+    });
+    collection("uncovered", features)
 }
 
 /// Number of vertices of a service circle.
@@ -135,34 +254,82 @@ pub const CIRCLE_VERTICES: usize = 72;
 
 /// `circles.geojson`: the service circle of every facility of every service, as a polygon of
 /// [`CIRCLE_VERTICES`] vertices at the true radius (geodesic within the frame's accuracy).
-pub fn circles(a: &Analysis) -> String {
-    let mut fc = Fc::new("circles");
+pub fn circles(a: &Analysis) -> Vec<String> {
+    let mut features = Vec::new();
     let f = &a.frame;
-    for sv in &a.services {
-        for &i in &sv.facilities {
-            let fac = &a.facilities[i as usize];
-            let c = f.to_local(fac.lonlat[0], fac.lonlat[1]);
-            // Grid radius for a true radius r: r × point scale at the centre.
-            let r = sv.spec.radius_m / f.inv_scale(c[0], c[0]);
-            let mut ring: Vec<[f64; 2]> = (0..CIRCLE_VERTICES)
-                .map(|k| {
-                    let t = k as f64 / CIRCLE_VERTICES as f64 * std::f64::consts::TAU;
-                    f.to_lonlat([c[0] + r * t.cos(), c[1] + r * t.sin()])
+    let rings: Vec<Vec<Vec<[f64; 2]>>> = a
+        .services
+        .par_iter()
+        .map(|sv| {
+            sv.facilities
+                .iter()
+                .map(|&i| {
+                    let fac = &a.facilities[i as usize];
+                    let c = f.to_local(fac.lonlat[0], fac.lonlat[1]);
+                    // Grid radius for a true radius r: r × point scale at the centre.
+                    let r = sv.spec.radius_m / f.inv_scale(c[0], c[0]);
+                    let mut ring: Vec<[f64; 2]> = (0..CIRCLE_VERTICES)
+                        .map(|k| {
+                            let t = k as f64 / CIRCLE_VERTICES as f64 * std::f64::consts::TAU;
+                            f.to_lonlat([c[0] + r * t.cos(), c[1] + r * t.sin()])
+                        })
+                        .collect();
+                    ring.push(ring[0]);
+                    ring
                 })
-                .collect();
-            ring.push(ring[0]);
-            let area = a.facility_area[i as usize].map(|x| a.areas.list[x.0 as usize].id.as_str()).unwrap_or("");
+                .collect()
+        })
+        .collect();
+    for (sv, rings) in a.services.iter().zip(rings) {
+        for (&i, ring) in sv.facilities.iter().zip(rings) {
+            let fac = &a.facilities[i as usize];
+            let area = a.facility_area[i as usize]
+                .map(|x| a.areas.list[x.0 as usize].id.as_str())
+                .unwrap_or("");
             let props = vec![
                 ("kind".to_string(), s(&sv.spec.id)),
                 ("facility_kind".to_string(), s(&fac.kind)),
                 ("id".to_string(), s(&fac.id)),
-                ("name".to_string(), fac.name.as_deref().map(s).unwrap_or_else(|| "null".into())),
+                (
+                    "name".to_string(),
+                    fac.name.as_deref().map(s).unwrap_or_else(|| "null".into()),
+                ),
                 ("capacity".to_string(), num_or_null(fac.capacity, 3)),
                 ("radius_m".to_string(), format!("{}", sv.spec.radius_m)),
                 ("area_id".to_string(), s(area)),
             ];
-            fc.feature(&props, |out| polygons(out, &[vec![ring]]));
+            let hint = ring.len() * 28 + 64;
+            features.push(feature(&props, hint, |out| polygons(out, &[vec![ring]], 6)));
         }
     }
-    fc.finish()
+    collection("circles", features)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The fast formatter agrees with the standard one on seeded random coordinates.
+    #[test]
+    fn fixed7_matches_format() {
+        let mut x = 0x1234_5678_u64;
+        for _ in 0..100_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let v = ((x >> 11) as f64 / (1u64 << 53) as f64 - 0.5) * 360.0;
+            let mut s = String::new();
+            push_fixed7(&mut s, v);
+            let want = format!("{:.7}", (v * 1e7).round() / 1e7);
+            assert_eq!(
+                s,
+                if want == "-0.0000000" {
+                    "0.0000000".to_string()
+                } else {
+                    want
+                },
+                "{v}"
+            );
+        }
+    }
 }

@@ -39,20 +39,52 @@ impl Staging {
             Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
             _ => PathBuf::from("."),
         };
-        let name = out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "out".into());
+        let name = out
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "out".into());
         let tmp = parent.join(format!(".{name}.tmp-{}", std::process::id()));
-        let fail = |e: std::io::Error| Error::Output { path: tmp.clone(), reason: e.to_string() };
+        let fail = |e: std::io::Error| Error::Output {
+            path: tmp.clone(),
+            reason: e.to_string(),
+        };
         if tmp.exists() {
             std::fs::remove_dir_all(&tmp).map_err(fail)?;
         }
         std::fs::create_dir_all(&tmp).map_err(fail)?;
-        Ok(Staging { tmp, out: out.to_owned(), written: Vec::new(), committed: false })
+        Ok(Staging {
+            tmp,
+            out: out.to_owned(),
+            written: Vec::new(),
+            committed: false,
+        })
     }
 
     /// Writes one file into the staging folder.
     pub fn write(&mut self, name: &str, bytes: &[u8]) -> Result<()> {
         let p = self.tmp.join(name);
-        std::fs::write(&p, bytes).map_err(|e| Error::Output { path: self.out.join(name), reason: e.to_string() })?;
+        std::fs::write(&p, bytes).map_err(|e| Error::Output {
+            path: self.out.join(name),
+            reason: e.to_string(),
+        })?;
+        self.written.push(name.to_owned());
+        Ok(())
+    }
+
+    /// Writes one file from text pieces, in order.
+    pub fn write_parts(&mut self, name: &str, parts: &[String]) -> Result<()> {
+        use std::io::Write;
+        let p = self.tmp.join(name);
+        let fail = |e: std::io::Error| Error::Output {
+            path: self.out.join(name),
+            reason: e.to_string(),
+        };
+        let f = std::fs::File::create(&p).map_err(fail)?;
+        let mut w = std::io::BufWriter::with_capacity(1 << 20, f);
+        for part in parts {
+            w.write_all(part.as_bytes()).map_err(fail)?;
+        }
+        w.flush().map_err(fail)?;
         self.written.push(name.to_owned());
         Ok(())
     }
@@ -60,7 +92,10 @@ impl Staging {
     /// Moves every written file into the output folder and removes stale outputs of the same
     /// command (`known`) that this run did not write.
     pub fn commit(mut self, known: &[&str]) -> Result<Vec<PathBuf>> {
-        let fail = |p: &Path, e: std::io::Error| Error::Output { path: p.to_owned(), reason: e.to_string() };
+        let fail = |p: &Path, e: std::io::Error| Error::Output {
+            path: p.to_owned(),
+            reason: e.to_string(),
+        };
         std::fs::create_dir_all(&self.out).map_err(|e| fail(&self.out, e))?;
         let mut done = Vec::new();
         for n in &self.written {
@@ -91,18 +126,36 @@ impl Drop for Staging {
 }
 
 /// Writes every `analyze` output into `out` atomically.
-pub fn analysis(a: &Analysis, out: &Path, with_cells: bool, threads: usize) -> Result<Vec<PathBuf>> {
+pub fn analysis(
+    a: &Analysis,
+    out: &Path,
+    with_cells: bool,
+    threads: usize,
+) -> Result<Vec<PathBuf>> {
     let mut st = Staging::new(out)?;
+    // Build the large files in parallel; write them in a fixed order.
+    let ((uncovered, circles), (areas_gj, cells)) = rayon::join(
+        || rayon::join(|| geojson::uncovered(a), || geojson::circles(a)),
+        || {
+            rayon::join(
+                || geojson::areas(a),
+                || with_cells.then(|| tables::cells_csv(a)),
+            )
+        },
+    );
     st.write("areas.csv", &tables::areas_csv(a))?;
-    st.write("areas.geojson", geojson::areas(a).as_bytes())?;
-    st.write("uncovered.geojson", geojson::uncovered(a).as_bytes())?;
-    st.write("circles.geojson", geojson::circles(a).as_bytes())?;
-    if with_cells {
-        st.write("cells.csv", &tables::cells_csv(a))?;
+    st.write_parts("areas.geojson", &areas_gj)?;
+    st.write_parts("uncovered.geojson", &uncovered)?;
+    st.write_parts("circles.geojson", &circles)?;
+    if let Some(c) = cells {
+        st.write("cells.csv", &c)?;
     }
     st.write("report.md", report::markdown(a).as_bytes())?;
     let summary = summary::build(a, threads);
-    let mut json = serde_json::to_string_pretty(&summary).map_err(|e| Error::Output { path: out.join("summary.json"), reason: e.to_string() })?;
+    let mut json = serde_json::to_string_pretty(&summary).map_err(|e| Error::Output {
+        path: out.join("summary.json"),
+        reason: e.to_string(),
+    })?;
     json.push('\n');
     st.write("summary.json", json.as_bytes())?;
     st.commit(ANALYZE_FILES)

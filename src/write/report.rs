@@ -5,7 +5,8 @@ use crate::gaps::AreaStats;
 use std::fmt::Write;
 
 fn pct(v: Option<f64>) -> String {
-    v.map(|x| format!("{:.1} %", x * 100.0)).unwrap_or_else(|| "—".into())
+    v.map(|x| format!("{:.1} %", x * 100.0))
+        .unwrap_or_else(|| "—".into())
 }
 
 fn cell(s: &str) -> String {
@@ -45,20 +46,43 @@ pub fn markdown(a: &Analysis) -> String {
         );
     }
     for s in &a.services {
-        let _ = writeln!(o, "\n## {} (kind `{}`, serves {})\n", cell(&s.spec.id), cell(&s.spec.kind), cell(&s.spec.serves));
+        let _ = writeln!(
+            o,
+            "\n## {} (kind `{}`, serves {})\n",
+            cell(&s.spec.id),
+            cell(&s.spec.kind),
+            cell(&s.spec.serves)
+        );
         let mut rules = Vec::new();
         if let Some(m) = s.spec.min_per_area {
             rules.push(format!("at least {m} per unit"));
         }
         if let Some(t) = s.spec.coverage_target {
-            rules.push(format!("{:.0} % of the served population within {} m", t * 100.0, s.spec.radius_m));
+            rules.push(format!(
+                "{:.0} % of the served population within {} m",
+                t * 100.0,
+                s.spec.radius_m
+            ));
         }
         if let Some(t) = s.spec.capacity_per_1000 {
             rules.push(format!("capacity ≥ {t} per 1,000 served"));
         }
-        let _ = writeln!(o, "Rules: {}.\n", if rules.is_empty() { "none configured (figures only)".to_string() } else { rules.join("; ") });
+        let _ = writeln!(
+            o,
+            "Rules: {}.\n",
+            if rules.is_empty() {
+                "none configured (figures only)".to_string()
+            } else {
+                rules.join("; ")
+            }
+        );
         let mut blank: Vec<&AreaStats> = s.stats.iter().filter(|x| x.blank()).collect();
-        blank.sort_by(|x, y| x.coverage.unwrap_or(0.0).total_cmp(&y.coverage.unwrap_or(0.0)).then(x.area.cmp(&y.area)));
+        blank.sort_by(|x, y| {
+            x.coverage
+                .unwrap_or(0.0)
+                .total_cmp(&y.coverage.unwrap_or(0.0))
+                .then(x.area.cmp(&y.area))
+        });
         if blank.is_empty() {
             let _ = writeln!(o, "No blank units.");
         } else {
@@ -66,7 +90,12 @@ pub fn markdown(a: &Analysis) -> String {
             table(&mut o, a, &blank);
         }
         let mut worst: Vec<&AreaStats> = s.stats.iter().filter(|x| x.coverage.is_some()).collect();
-        worst.sort_by(|x, y| x.coverage.unwrap_or(0.0).total_cmp(&y.coverage.unwrap_or(0.0)).then(x.area.cmp(&y.area)));
+        worst.sort_by(|x, y| {
+            x.coverage
+                .unwrap_or(0.0)
+                .total_cmp(&y.coverage.unwrap_or(0.0))
+                .then(x.area.cmp(&y.area))
+        });
         worst.truncate(10);
         let _ = writeln!(o, "\n### Worst-covered units\n");
         table(&mut o, a, &worst);
@@ -94,8 +123,14 @@ fn table(o: &mut String, a: &Analysis, rows: &[&AreaStats]) {
             st.covered,
             pct(st.coverage),
             st.facilities,
-            st.capacity_per_1000.map(|c| format!("{c:.2}")).unwrap_or_else(|| "—".into()),
-            st.reasons.iter().map(|r| r.code()).collect::<Vec<_>>().join(", ")
+            st.capacity_per_1000
+                .map(|c| format!("{c:.2}"))
+                .unwrap_or_else(|| "—".into()),
+            st.reasons
+                .iter()
+                .map(|r| r.code())
+                .collect::<Vec<_>>()
+                .join(", ")
         );
     }
 }

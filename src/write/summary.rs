@@ -62,7 +62,11 @@ pub fn build(a: &Analysis, threads: usize) -> Value {
             json!({"group": name, "fields": fields, "total": r3(total), "unassigned": r3(unassigned)})
         })
         .collect();
-    let timings: Map<String, Value> = a.timings.iter().map(|(k, v)| (k.clone(), json!((v * 1e4).round() / 1e4))).collect();
+    let timings: Map<String, Value> = a
+        .timings
+        .iter()
+        .map(|(k, v)| (k.clone(), json!((v * 1e4).round() / 1e4)))
+        .collect();
     json!({
         "carecircle": env!("CARGO_PKG_VERSION"),
         "plan": a.plan.path.display().to_string(),

@@ -43,7 +43,11 @@ pub fn areas_rows(a: &Analysis) -> Vec<Vec<String>> {
                 opt3(st.capacity),
                 opt3(st.capacity_per_1000),
                 st.blank().to_string(),
-                st.reasons.iter().map(|r| r.code()).collect::<Vec<_>>().join(";"),
+                st.reasons
+                    .iter()
+                    .map(|r| r.code())
+                    .collect::<Vec<_>>()
+                    .join(";"),
             ]);
         }
     }
@@ -54,7 +58,9 @@ pub fn areas_rows(a: &Analysis) -> Vec<Vec<String>> {
 pub fn csv_bytes(header: &[&str], rows: &[Vec<String>]) -> Vec<u8> {
     let mut out = b"\xEF\xBB\xBF".to_vec();
     {
-        let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(&mut out);
+        let mut w = csv::WriterBuilder::new()
+            .terminator(csv::Terminator::CRLF)
+            .from_writer(&mut out);
         w.write_record(header).expect("writing to memory");
         for r in rows {
             w.write_record(r).expect("writing to memory");
@@ -78,16 +84,26 @@ pub fn cells_csv(a: &Analysis) -> Vec<u8> {
         header.push(format!("{}_covered", s.spec.id));
     }
     let mut out = b"\xEF\xBB\xBF".to_vec();
-    let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(&mut out);
+    let mut w = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(&mut out);
     w.write_record(&header).expect("writing to memory");
     let mut rec: Vec<String> = Vec::with_capacity(header.len());
     for c in 0..a.cells.len() {
         rec.clear();
         rec.push(a.cells.id(c));
-        rec.push(a.cell_area[c].map(|x| a.areas.list[x.0 as usize].id.clone()).unwrap_or_default());
+        rec.push(
+            a.cell_area[c]
+                .map(|x| a.areas.list[x.0 as usize].id.clone())
+                .unwrap_or_default(),
+        );
         for s in &a.services {
             let d = s.distance[c];
-            rec.push(if d.is_finite() { format!("{d:.2}") } else { String::new() });
+            rec.push(if d.is_finite() {
+                format!("{d:.2}")
+            } else {
+                String::new()
+            });
             rec.push(s.covered[c].to_string());
         }
         w.write_record(&rec).expect("writing to memory");

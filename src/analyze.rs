@@ -48,6 +48,33 @@ pub struct BlankSpot {
     pub polygons: Vec<Vec<Vec<[f64; 2]>>>,
 }
 
+/// Walking results for one service (when the plan has a network).
+#[derive(Debug, Clone)]
+pub struct WalkService {
+    /// Walking budget in metres (minutes × speed).
+    pub budget_m: f64,
+    /// Walking distance from each cell to the nearest facility, metres; `INFINITY` when the
+    /// cell is off the network or nothing is reached within the budget.
+    pub distance: Vec<f64>,
+    /// Covered on foot: distance ≤ budget.
+    pub covered: Vec<bool>,
+    /// Snap of each facility of the kind (same order as [`ServiceResult::facilities`]); `None`
+    /// for a facility farther than `max_snap_m` from every walkable way.
+    pub facility_snaps: Vec<Option<crate::network::Snap>>,
+}
+
+/// The walking network as loaded, and where cells met it.
+pub struct NetworkRun {
+    /// The graph.
+    pub net: crate::network::WalkNetwork,
+    /// Its size and connectivity.
+    pub stats: crate::network::NetworkStats,
+    /// Cells farther than `max_snap_m` from every walkable way.
+    pub cells_off_network: u64,
+    /// Their population per group.
+    pub population_off_network: Vec<f64>,
+}
+
 /// Everything computed for one service.
 #[derive(Debug, Clone)]
 pub struct ServiceResult {
@@ -64,6 +91,19 @@ pub struct ServiceResult {
     pub stats: Vec<AreaStats>,
     /// Blank-spot polygons, ordered by area index then by first cell.
     pub blank_spots: Vec<BlankSpot>,
+    /// Walking results, when the plan has a network.
+    pub walk: Option<WalkService>,
+}
+
+impl ServiceResult {
+    /// The covered flags the blank-spot rules use: on foot when there is a network, else in a
+    /// straight line.
+    pub fn judged_covered(&self) -> &[bool] {
+        self.walk
+            .as_ref()
+            .map(|w| &w.covered[..])
+            .unwrap_or(&self.covered)
+    }
 }
 
 /// The full result of `analyze`.
@@ -86,6 +126,8 @@ pub struct Analysis {
     pub services: Vec<ServiceResult>,
     /// The point-cell grid (when cells are points).
     pub grid: Option<Grid>,
+    /// The walking network, when the plan has one.
+    pub network: Option<NetworkRun>,
     /// Suspicious but usable input.
     pub warnings: Warnings,
     /// Wall time per stage, seconds.
@@ -245,11 +287,32 @@ pub fn run(plan: Plan, opts: &Options) -> Result<Analysis> {
                 covered,
                 stats: Vec::new(),
                 blank_spots: Vec::new(),
+                walk: None,
             }
         })
         .collect();
     let mut services = services;
     tm.lap("coverage");
+
+    let network = match &plan.network {
+        None => None,
+        Some(spec) => {
+            opts.progress.stage("walking on the network");
+            let run = walk_stage(
+                &plan,
+                spec,
+                &frame,
+                &areas,
+                &cells,
+                &facilities,
+                &fac_local,
+                &mut services,
+                &mut warnings,
+            )?;
+            tm.lap("network");
+            Some(run)
+        }
+    };
 
     opts.progress.stage("aggregating");
     for s in &mut services {
@@ -271,6 +334,7 @@ pub fn run(plan: Plan, opts: &Options) -> Result<Analysis> {
                 spec: &s.spec,
                 values: &cells.values[s.spec.group],
                 covered: &s.covered,
+                walk_covered: s.walk.as_ref().map(|w| &w.covered[..]),
                 cell_area: &cell_area,
                 facility_area: &fa,
                 facility_capacity: caps.as_deref(),
@@ -307,8 +371,111 @@ pub fn run(plan: Plan, opts: &Options) -> Result<Analysis> {
         facility_area,
         services,
         grid,
+        network,
         warnings,
         timings: tm.out,
+    })
+}
+
+/// Loads the network, snaps cells once and runs one bounded multi-source search per service.
+#[allow(clippy::too_many_arguments)]
+fn walk_stage(
+    plan: &Plan,
+    spec: &crate::plan::NetworkSpec,
+    frame: &Frame,
+    areas: &Areas,
+    cells: &Cells,
+    facilities: &[Facility],
+    fac_local: &[[f64; 2]],
+    services: &mut [ServiceResult],
+    warnings: &mut Warnings,
+) -> Result<NetworkRun> {
+    let net = crate::network::read_pbf(&spec.path, frame)?;
+    if let Some(b) = net.bbox_lonlat() {
+        overlap_check(
+            "network",
+            &spec.path,
+            &BBox(b),
+            &areas.bbox,
+            &plan.areas.path,
+        )?;
+    }
+    let stats = net.stats();
+    let snaps = net.snap_all(&cells.local, spec.max_snap_m);
+    let off: Vec<bool> = snaps.iter().map(Option::is_none).collect();
+    let cells_off_network = off.iter().filter(|x| **x).count() as u64;
+    let population_off_network: Vec<f64> = cells
+        .values
+        .iter()
+        .map(|v| {
+            v.iter()
+                .zip(&off)
+                .filter(|(_, o)| **o)
+                .map(|(x, _)| x)
+                .sum()
+        })
+        .collect();
+    warnings.add("cells_off_network", cells_off_network, format!(
+        "{cells_off_network} population cells lie farther than {} m from every walkable way in {}: they count as not reached on foot",
+        spec.max_snap_m,
+        spec.path.display()
+    ));
+    let walks: Vec<WalkService> = services
+        .par_iter()
+        .map(|s| {
+            let budget_m = s.spec.walk_budget_m();
+            let facility_snaps: Vec<Option<crate::network::Snap>> = s
+                .facilities
+                .iter()
+                .map(|&i| net.snap(fac_local[i as usize], spec.max_snap_m))
+                .collect();
+            let sources: Vec<crate::network::Snap> =
+                facility_snaps.iter().flatten().copied().collect();
+            let d = net.multi_source(&sources, budget_m);
+            let distance: Vec<f64> = snaps
+                .par_iter()
+                .with_min_len(4096)
+                .map(|sn| {
+                    sn.as_ref()
+                        .and_then(|sn| net.walk_distance(&d, sn))
+                        .unwrap_or(f64::INFINITY)
+                })
+                .collect();
+            let covered = distance.iter().map(|&x| x <= budget_m).collect();
+            WalkService {
+                budget_m,
+                distance,
+                covered,
+                facility_snaps,
+            }
+        })
+        .collect();
+    for (s, w) in services.iter_mut().zip(walks) {
+        let far: Vec<&str> = s
+            .facilities
+            .iter()
+            .zip(&w.facility_snaps)
+            .filter(|(_, sn)| sn.is_none())
+            .map(|(&i, _)| facilities[i as usize].id.as_str())
+            .collect();
+        let mut shown: Vec<&str> = far.iter().take(10).copied().collect();
+        if far.len() > 10 {
+            shown.push("…");
+        }
+        warnings.add("facilities_off_network", far.len() as u64, format!(
+            "service '{}': {} facilities lie farther than {} m from every walkable way and reach no one on foot: {}",
+            s.spec.id,
+            far.len(),
+            spec.max_snap_m,
+            shown.join(", ")
+        ));
+        s.walk = Some(w);
+    }
+    Ok(NetworkRun {
+        net,
+        stats,
+        cells_off_network,
+        population_off_network,
     })
 }
 

@@ -238,17 +238,37 @@ impl AreaIndex {
                 b[3].max(q[3]),
             ];
         }
-        let (nx, ny) = (512usize, 512usize);
+        // About four buckets per edge, between 16×16 and 512×512.
+        let n_edges: usize = polys.iter().map(|p| p.edges.len()).sum();
+        let side = ((2.0 * (n_edges as f64).sqrt()) as usize).clamp(16, 512);
+        let (nx, ny) = (side, side);
         let inv_w = nx as f64 / (b[2] - b[0]).max(1e-12);
         let inv_h = ny as f64 / (b[3] - b[1]).max(1e-12);
         let bx = |x: f64| (((x - b[0]) * inv_w).floor().max(0.0) as usize).min(nx - 1);
         let by = |y: f64| (((y - b[1]) * inv_h).floor().max(0.0) as usize).min(ny - 1);
-        let mut lists: Vec<Vec<u32>> = vec![Vec::new(); nx * ny];
+        let range = |p: &PreparedPolygon| {
+            let q = p.bbox();
+            (bx(q[0]), bx(q[2]), by(q[1]), by(q[3]))
+        };
+        // Candidate lists in CSR form: count, then fill in area order.
+        let mut start = vec![0u32; nx * ny + 1];
+        for p in &polys {
+            let (i0, i1, j0, j1) = range(p);
+            for j in j0..=j1 {
+                for i in i0..=i1 {
+                    start[j * nx + i + 1] += 1;
+                }
+            }
+        }
+        for k in 0..nx * ny {
+            start[k + 1] += start[k];
+        }
+        let mut fill = start.clone();
+        let mut items = vec![0u32; start[nx * ny] as usize];
         let mut whole = vec![u32::MAX; nx * ny];
         let mut crossed = vec![u32::MAX; nx * ny];
         for (k, p) in polys.iter().enumerate() {
-            let q = p.bbox();
-            let (i0, i1, j0, j1) = (bx(q[0]), bx(q[2]), by(q[1]), by(q[3]));
+            let (i0, i1, j0, j1) = range(p);
             // Buckets an edge's bounding box reaches may hold the boundary.
             for e in &p.edges {
                 for j in by(e[1].min(e[3]))..=by(e[1].max(e[3])) {
@@ -260,9 +280,10 @@ impl AreaIndex {
             for j in j0..=j1 {
                 for i in i0..=i1 {
                     let cell = j * nx + i;
-                    let list = &mut lists[cell];
-                    list.push(k as u32);
-                    if list.len() == 1 && crossed[cell] != k as u32 {
+                    let first = fill[cell] == start[cell];
+                    items[fill[cell] as usize] = k as u32;
+                    fill[cell] += 1;
+                    if first && crossed[cell] != k as u32 {
                         let c = [
                             b[0] + (i as f64 + 0.5) / inv_w,
                             b[1] + (j as f64 + 0.5) / inv_h,
@@ -273,13 +294,6 @@ impl AreaIndex {
                     }
                 }
             }
-        }
-        let mut start = Vec::with_capacity(nx * ny + 1);
-        let mut items = Vec::new();
-        start.push(0u32);
-        for l in &lists {
-            items.extend_from_slice(l);
-            start.push(items.len() as u32);
         }
         AreaIndex {
             polys,

@@ -154,7 +154,7 @@ pub fn nearest_distances(
                 if let Some(t) = &tree {
                     // Grid-nearest, then every facility within its grid distance grown by the
                     // scale spread, so the true nearest is among them.
-                    if let Some(n) = t.nearest_neighbor(&c) {
+                    if let Some(n) = t.nearest_neighbor(c) {
                         let g =
                             ((n.geom()[0] - c[0]).powi(2) + (n.geom()[1] - c[1]).powi(2)).sqrt();
                         let r = g * (1.0 + 1e-3) + 1e-6;

@@ -33,12 +33,8 @@ pub enum Error {
     Plan { path: PathBuf, reason: String },
 
     /// A file cannot be opened or read at all.
-    #[error("cannot read {path}: {source}")]
-    Io {
-        path: PathBuf,
-        #[source]
-        source: std::io::Error,
-    },
+    #[error("cannot read {path}: {err}")]
+    Io { path: PathBuf, err: std::io::Error },
 
     /// A problem with one feature, line or field of an input layer.
     #[error("{path}{location}{}: {reason}", field.as_ref().map(|f| format!(", field '{f}'")).unwrap_or_default())]
@@ -52,6 +48,10 @@ pub enum Error {
     /// Two layers that should lie on each other do not.
     #[error("{path}: {reason}")]
     Layer { path: PathBuf, reason: String },
+
+    /// The walking network cannot be read.
+    #[error(transparent)]
+    Network(#[from] crate::network::NetworkError),
 
     /// Writing an output failed (nothing is left half-written).
     #[error("cannot write {path}: {reason}")]

@@ -52,6 +52,10 @@ pub struct AreaStats {
     pub covered: f64,
     /// covered / population; `None` when population is 0.
     pub coverage: Option<f64>,
+    /// Served population within the walking budget (`None` without a network).
+    pub network_covered: Option<f64>,
+    /// network_covered / population; `None` without a network or when population is 0.
+    pub network_coverage: Option<f64>,
     /// Facilities of the kind located in the area.
     pub facilities: u32,
     /// Their summed capacity (`None` when the kind carries no capacity).
@@ -75,8 +79,10 @@ pub struct ServiceInput<'a> {
     pub spec: &'a ServiceSpec,
     /// Served group value per cell.
     pub values: &'a [f64],
-    /// Covered flag per cell.
+    /// Covered flag per cell (straight line).
     pub covered: &'a [bool],
+    /// Covered-on-foot flag per cell, when the plan has a network; the coverage rule then uses it.
+    pub walk_covered: Option<&'a [bool]>,
     /// Area per cell (`None` = unassigned).
     pub cell_area: &'a [Option<AreaIx>],
     /// Area per facility of this kind.
@@ -97,6 +103,15 @@ pub fn aggregate(n_areas: usize, inp: &ServiceInput) -> Vec<AreaStats> {
             }
         }
     }
+    let walk: Option<Vec<f64>> = inp.walk_covered.map(|w| {
+        let mut wc = vec![0.0f64; n_areas];
+        for ((a, &v), &c) in inp.cell_area.iter().zip(inp.values).zip(w) {
+            if let (Some(a), true) = (a, c) {
+                wc[a.0 as usize] += v;
+            }
+        }
+        wc
+    });
     let mut nfac = vec![0u32; n_areas];
     let mut cap = vec![0.0f64; n_areas];
     for (i, a) in inp.facility_area.iter().enumerate() {
@@ -113,6 +128,14 @@ pub fn aggregate(n_areas: usize, inp: &ServiceInput) -> Vec<AreaStats> {
             let population = pop[i];
             let has_pop = population > 0.0;
             let coverage = has_pop.then(|| cov[i] / population);
+            let network_covered = walk.as_ref().map(|w| w[i]);
+            let network_coverage = network_covered.filter(|_| has_pop).map(|w| w / population);
+            // With a network, the rule is judged on foot.
+            let judged = if walk.is_some() {
+                network_coverage
+            } else {
+                coverage
+            };
             let capacity = inp.facility_capacity.map(|_| cap[i]);
             let capacity_per_1000 = capacity
                 .filter(|_| has_pop)
@@ -124,7 +147,7 @@ pub fn aggregate(n_areas: usize, inp: &ServiceInput) -> Vec<AreaStats> {
             if !has_pop {
                 reasons.push(Reason::NoPopulation);
             } else {
-                if let (Some(t), Some(c)) = (s.coverage_target, coverage) {
+                if let (Some(t), Some(c)) = (s.coverage_target, judged) {
                     if c < t {
                         reasons.push(Reason::CoverageBelowTarget);
                     }
@@ -140,6 +163,8 @@ pub fn aggregate(n_areas: usize, inp: &ServiceInput) -> Vec<AreaStats> {
                 population,
                 covered: cov[i],
                 coverage,
+                network_covered,
+                network_coverage,
                 facilities: nfac[i],
                 capacity,
                 capacity_per_1000,
@@ -163,6 +188,8 @@ mod tests {
             min_per_area: Some(1),
             coverage_target: Some(0.9),
             capacity_per_1000: Some(7.0),
+            minutes: 15.0,
+            speed_kmh: 4.0,
         }
     }
 
@@ -183,6 +210,7 @@ mod tests {
                 spec: &s,
                 values: &values,
                 covered: &covered,
+                walk_covered: None,
                 cell_area: &cell_area,
                 facility_area: &fac_area,
                 facility_capacity: Some(&caps),
@@ -208,6 +236,29 @@ mod tests {
         assert!(!out[2].blank());
     }
 
+    /// With a network the coverage rule uses the walking figure: covered in a straight line but
+    /// not on foot fails the target.
+    #[test]
+    fn walking_figures_decide_with_a_network() {
+        let mut s = spec();
+        s.capacity_per_1000 = None;
+        s.min_per_area = None;
+        let inp = ServiceInput {
+            spec: &s,
+            values: &[10.0, 10.0],
+            covered: &[true, true],
+            walk_covered: Some(&[true, false]),
+            cell_area: &[Some(AreaIx(0)); 2],
+            facility_area: &[],
+            facility_capacity: None,
+        };
+        let out = aggregate(1, &inp);
+        assert_eq!(out[0].coverage, Some(1.0));
+        assert_eq!(out[0].network_covered, Some(10.0));
+        assert_eq!(out[0].network_coverage, Some(0.5));
+        assert_eq!(out[0].reasons, vec![Reason::CoverageBelowTarget]);
+    }
+
     #[test]
     fn no_population_alone_is_not_blank() {
         let mut s = spec();
@@ -218,6 +269,7 @@ mod tests {
                 spec: &s,
                 values: &[],
                 covered: &[],
+                walk_covered: None,
                 cell_area: &[],
                 facility_area: &[],
                 facility_capacity: None,
@@ -238,6 +290,7 @@ mod tests {
                 spec: &s,
                 values: &[1.0, 1.0],
                 covered: &[true, false],
+                walk_covered: None,
                 cell_area: &[Some(AreaIx(0)); 2],
                 facility_area: &[Some(AreaIx(0))],
                 facility_capacity: None,

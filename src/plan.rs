@@ -27,6 +27,16 @@ struct RawPlan {
     facilities: Vec<RawFacilities>,
     #[serde(default)]
     service: Vec<RawService>,
+    network: Option<RawNetwork>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawNetwork {
+    path: PathBuf,
+    speed_kmh: Option<f64>,
+    max_snap_m: Option<f64>,
+    area_width_m: Option<f64>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -71,6 +81,8 @@ struct RawService {
     min_per_area: Option<u32>,
     coverage_target: Option<f64>,
     capacity_per_1000: Option<f64>,
+    minutes: Option<f64>,
+    speed_kmh: Option<f64>,
 }
 
 /// The validated plan.
@@ -88,6 +100,30 @@ pub struct Plan {
     pub facilities: Vec<FacilitySpec>,
     /// Services to evaluate, in plan order.
     pub services: Vec<ServiceSpec>,
+    /// Walking network, when the plan has one.
+    pub network: Option<NetworkSpec>,
+}
+
+/// Default walking speed, km/h (15 minutes = 1000 m).
+pub const DEFAULT_SPEED_KMH: f64 = 4.0;
+/// Default walking budget, minutes (一刻钟).
+pub const DEFAULT_MINUTES: f64 = 15.0;
+/// Default largest distance from a point to the network, metres.
+pub const DEFAULT_MAX_SNAP_M: f64 = 500.0;
+/// Default half-width of service-area polygons around the reachable streets, metres.
+pub const DEFAULT_AREA_WIDTH_M: f64 = 50.0;
+
+/// `[network]`: an OpenStreetMap walking network.
+#[derive(Debug, Clone)]
+pub struct NetworkSpec {
+    /// Resolved path of the `.osm.pbf` file.
+    pub path: PathBuf,
+    /// Walking speed, km/h (services may override).
+    pub speed_kmh: f64,
+    /// A point farther than this from every walkable segment is unreachable.
+    pub max_snap_m: f64,
+    /// Half-width of service-area polygons around reachable streets.
+    pub area_width_m: f64,
 }
 
 /// `[areas]`.
@@ -165,6 +201,17 @@ pub struct ServiceSpec {
     pub coverage_target: Option<f64>,
     /// A unit whose capacity per 1,000 served people is lower is blank (`capacity_below_target`).
     pub capacity_per_1000: Option<f64>,
+    /// Walking budget, minutes (used when the plan has a network).
+    pub minutes: f64,
+    /// Walking speed for this service, km/h (the network's unless set).
+    pub speed_kmh: f64,
+}
+
+impl ServiceSpec {
+    /// Walking distance budget in metres: minutes × speed.
+    pub fn walk_budget_m(&self) -> f64 {
+        self.minutes * self.speed_kmh * 1000.0 / 60.0
+    }
 }
 
 /// Footprint of point cells.
@@ -280,6 +327,31 @@ impl Plan {
         if raw.service.is_empty() {
             return Err(err("no [[service]] defined: add at least one, e.g. kind = \"service_station\", serves = \"elderly\", radius_m = 1000".into()));
         }
+        let network = match raw.network {
+            None => None,
+            Some(n) => {
+                let speed_kmh = n.speed_kmh.unwrap_or(DEFAULT_SPEED_KMH);
+                let max_snap_m = n.max_snap_m.unwrap_or(DEFAULT_MAX_SNAP_M);
+                let area_width_m = n.area_width_m.unwrap_or(DEFAULT_AREA_WIDTH_M);
+                for (k, v) in [
+                    ("speed_kmh", speed_kmh),
+                    ("max_snap_m", max_snap_m),
+                    ("area_width_m", area_width_m),
+                ] {
+                    if !(v.is_finite() && v > 0.0) {
+                        return Err(err(format!(
+                            "[network] {k} = {v} must be a positive number"
+                        )));
+                    }
+                }
+                Some(NetworkSpec {
+                    path: resolve(&n.path),
+                    speed_kmh,
+                    max_snap_m,
+                    area_width_m,
+                })
+            }
+        };
         let mut services: Vec<ServiceSpec> = Vec::new();
         for (i, s) in raw.service.into_iter().enumerate() {
             let id = s.id.clone().unwrap_or_else(|| s.kind.clone());
@@ -319,7 +391,19 @@ impl Plan {
                     )));
                 }
             }
+            let minutes = s.minutes.unwrap_or(DEFAULT_MINUTES);
+            let speed_kmh = s
+                .speed_kmh
+                .or(network.as_ref().map(|n| n.speed_kmh))
+                .unwrap_or(DEFAULT_SPEED_KMH);
+            for (k, v) in [("minutes", minutes), ("speed_kmh", speed_kmh)] {
+                if !(v.is_finite() && v > 0.0) {
+                    return Err(err(format!("{at}: {k} = {v} must be a positive number")));
+                }
+            }
             services.push(ServiceSpec {
+                minutes,
+                speed_kmh,
                 id,
                 kind: s.kind,
                 serves: s.serves,
@@ -354,6 +438,7 @@ impl Plan {
             },
             facilities,
             services,
+            network,
         })
     }
 }
@@ -447,6 +532,26 @@ radius_m = 1000
         );
         assert_eq!(CellSize::parse("3 parsec"), None);
         assert_eq!(CellSize::parse("-3 m"), None);
+    }
+
+    #[test]
+    fn network_defaults_and_per_service_speed() {
+        let p = parse(&format!("{OK}\n[network]\npath = \"city.osm.pbf\"\n")).unwrap();
+        let n = p.network.unwrap();
+        assert_eq!(
+            (n.speed_kmh, n.max_snap_m, n.area_width_m),
+            (4.0, 500.0, 50.0)
+        );
+        assert_eq!(p.services[0].walk_budget_m(), 1000.0);
+        let t = OK.replace(
+            "radius_m = 1000",
+            "radius_m = 1000\nminutes = 10\nspeed_kmh = 3.0",
+        );
+        let p = parse(&format!(
+            "{t}\n[network]\npath = \"x.pbf\"\nspeed_kmh = 5.0\n"
+        ))
+        .unwrap();
+        assert_eq!(p.services[0].walk_budget_m(), 500.0);
     }
 
     #[test]

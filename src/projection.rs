@@ -182,6 +182,9 @@ impl crate::frame::LocalFrame for Frame {
     fn to_lonlat(&self, p: [f64; 2]) -> [f64; 2] {
         Frame::to_lonlat(self, p)
     }
+    fn distance(&self, a: [f64; 2], b: [f64; 2]) -> f64 {
+        Frame::distance(self, a, b)
+    }
 }
 
 #[cfg(test)]

@@ -19,7 +19,7 @@ pub fn fold_rows<A: Send>(
 ) -> Result<Vec<A>> {
     let bytes = std::fs::read(path).map_err(|e| Error::Io {
         path: path.to_owned(),
-        source: e,
+        err: e,
     })?;
     let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
     let header_end = body.iter().position(|&b| b == b'\n').unwrap_or(body.len());

@@ -78,13 +78,23 @@ struct RawGeometry {
 pub fn read(path: &Path) -> Result<Layer> {
     let bytes = std::fs::read(path).map_err(|e| Error::Io {
         path: path.to_owned(),
-        source: e,
+        err: e,
     })?;
     parse(&bytes, path)
 }
 
 /// Parses GeoJSON bytes (see [`read`]); `path` is used in messages.
 pub fn parse(bytes: &[u8], path: &Path) -> Result<Layer> {
+    // Some Windows tools start UTF-8 files with a byte-order mark; JSON parsers reject it.
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    if bytes.iter().all(|b| b.is_ascii_whitespace()) {
+        return Err(Error::input(
+            path,
+            Location::File,
+            None,
+            "the file is empty: expected a GeoJSON FeatureCollection",
+        ));
+    }
     let fc: RawFc = serde_json::from_slice(bytes).map_err(|e| {
         Error::input(
             path,

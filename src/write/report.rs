@@ -25,21 +25,48 @@ pub fn markdown(a: &Analysis) -> String {
         a.cell_area.iter().filter(|x| x.is_none()).count(),
         a.facilities.len()
     );
-    let _ = writeln!(o, "| service | serves | radius | facilities | population | covered | units with facility | blank units |");
-    let _ = writeln!(o, "|---|---|---:|---:|---:|---:|---:|---:|");
+    if let Some(n) = &a.network {
+        let _ = writeln!(
+            o,
+            "Walking network: {} nodes, {:.1} km of walkable ways, {} connected components; {} cells lie off the network. **The blank-spot rules use walking distance** (minutes × speed per service); straight-line figures are shown beside them.\n",
+            n.stats.nodes, n.stats.walkable_km, n.stats.components, n.cells_off_network
+        );
+    }
+    let walk = a.network.is_some();
+    let _ = writeln!(
+        o,
+        "| service | serves | radius | facilities | population | covered | {}units with facility | blank units |",
+        if walk { "covered on foot | " } else { "" }
+    );
+    let _ = writeln!(
+        o,
+        "|---|---|---:|---:|---:|---:|{}---:|---:|",
+        if walk { "---:|" } else { "" }
+    );
     for s in &a.services {
         let pop: f64 = s.stats.iter().map(|x| x.population).sum();
         let cov: f64 = s.stats.iter().map(|x| x.covered).sum();
         let min = s.spec.min_per_area.unwrap_or(1);
+        let on_foot = s.walk.as_ref().map(|w| {
+            let wc: f64 = s.stats.iter().filter_map(|x| x.network_covered).sum();
+            format!(
+                "{} ({} min at {} km/h = {:.0} m) | ",
+                pct((pop > 0.0).then(|| wc / pop)),
+                s.spec.minutes,
+                s.spec.speed_kmh,
+                w.budget_m
+            )
+        });
         let _ = writeln!(
             o,
-            "| {} | {} | {} m | {} | {:.0} | {} | {} / {} | {} |",
+            "| {} | {} | {} m | {} | {:.0} | {} | {}{} / {} | {} |",
             cell(&s.spec.id),
             cell(&s.spec.serves),
             s.spec.radius_m,
             s.facilities.len(),
             pop,
             pct((pop > 0.0).then(|| cov / pop)),
+            on_foot.unwrap_or_default(),
             s.stats.iter().filter(|x| x.facilities >= min).count(),
             s.stats.len(),
             s.stats.iter().filter(|x| x.blank()).count()

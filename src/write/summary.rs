@@ -5,8 +5,9 @@ use crate::analyze::Analysis;
 use crate::gaps::Reason;
 use serde_json::{json, Map, Value};
 
+/// Rounds to 3 decimals (and never writes `-0.0`: an empty float sum is −0 in Rust).
 fn r3(v: f64) -> Value {
-    json!((v * 1000.0).round() / 1000.0)
+    json!((v * 1000.0).round() / 1000.0 + 0.0)
 }
 
 /// Builds the summary document.
@@ -26,6 +27,20 @@ pub fn build(a: &Analysis, threads: usize) -> Value {
                 by_reason.insert(r.code().into(), json!(n));
             }
             let spot_pop: f64 = s.blank_spots.iter().map(|b| b.population).sum();
+            let walking = s.walk.as_ref().map(|w| {
+                let wc: f64 = s.stats.iter().filter_map(|x| x.network_covered).sum();
+                let off = w.facility_snaps.iter().filter(|x| x.is_none()).count();
+                let pop_off = a.network.as_ref().map(|n| n.population_off_network[s.spec.group]).unwrap_or(0.0);
+                json!({
+                    "minutes": s.spec.minutes,
+                    "speed_kmh": s.spec.speed_kmh,
+                    "budget_m": w.budget_m,
+                    "network_covered_population": r3(wc),
+                    "network_coverage": if population > 0.0 { json!((wc / population * 1e6).round() / 1e6) } else { Value::Null },
+                    "facilities_off_network": off,
+                    "population_off_network": r3(pop_off),
+                })
+            });
             json!({
                 "id": s.spec.id,
                 "kind": s.spec.kind,
@@ -45,6 +60,8 @@ pub fn build(a: &Analysis, threads: usize) -> Value {
                 "unit_measure_note": format!("units with at least {min} facilities of this kind / all units (e.g. 镇街道养老照料中心覆盖率)"),
                 "units_blank": s.stats.iter().filter(|x| x.blank()).count(),
                 "units_by_reason": by_reason,
+                "walking": walking,
+                "rules_use": if s.walk.is_some() { "walking distance" } else { "straight-line distance" },
                 "blank_spots": s.blank_spots.len(),
                 "blank_spot_population": r3(spot_pop),
             })
@@ -85,9 +102,26 @@ pub fn build(a: &Analysis, threads: usize) -> Value {
             })).collect::<Vec<_>>(),
         },
         "services": services,
+        "network": a.network.as_ref().map(|n| {
+            let spec = a.plan.network.as_ref();
+            json!({
+                "path": spec.map(|s| s.path.display().to_string()),
+                "nodes": n.stats.nodes,
+                "segments": n.stats.edges,
+                "walkable_km": (n.stats.walkable_km * 1000.0).round() / 1000.0,
+                "connected_components": n.stats.components,
+                "largest_component_nodes": n.stats.largest_component_nodes,
+                "missing_node_refs": n.stats.missing_node_refs,
+                "max_snap_m": spec.map(|s| s.max_snap_m),
+                "cells_off_network": n.cells_off_network,
+                "population_off_network": a.plan.population.groups.iter().zip(&n.population_off_network)
+                    .map(|((g, _), v)| (g.clone(), r3(*v))).collect::<Map<String, Value>>(),
+            })
+        }),
         "warnings": a.warnings,
         "settings": {
             "distance": "straight line, true metres (local transverse Mercator on WGS 84 with scale correction)",
+            "blank_spot_rules": if a.network.is_some() { "walking distance on the network (minutes × speed per service)" } else { "straight-line distance (radius_m)" },
             "frame": {"central_meridian": a.frame.lon0(), "latitude": a.frame.lat_mid()},
             "cell_grid": a.grid.map(|g| json!({"space": g.space, "dx": g.dx, "dy": g.dy, "size_m": g.size_m(&a.frame)})),
             "threads": threads,

@@ -18,6 +18,19 @@ pub const AREAS_COLUMNS: [&str; 11] = [
     "reasons",
 ];
 
+/// Columns appended when the plan has a walking network.
+pub const NETWORK_COLUMNS: [&str; 2] = ["network_covered_population", "network_coverage"];
+
+/// The `areas.csv` header for this analysis: [`AREAS_COLUMNS`], then [`NETWORK_COLUMNS`] when
+/// the plan has a network.
+pub fn areas_header(a: &Analysis) -> Vec<&'static str> {
+    let mut h = AREAS_COLUMNS.to_vec();
+    if a.network.is_some() {
+        h.extend(NETWORK_COLUMNS);
+    }
+    h
+}
+
 /// Area indexes sorted by area id as text (ties by file order).
 pub fn area_order(a: &Analysis) -> Vec<usize> {
     let mut order: Vec<usize> = (0..a.areas.list.len()).collect();
@@ -25,14 +38,22 @@ pub fn area_order(a: &Analysis) -> Vec<usize> {
     order
 }
 
-/// Rows of `areas.csv` (without header), one per area × service.
+/// Rows of `areas.csv` (without header), one per area × service, matching [`areas_header`].
 pub fn areas_rows(a: &Analysis) -> Vec<Vec<String>> {
+    stats_rows(
+        a,
+        &a.services.iter().map(|s| &s.stats[..]).collect::<Vec<_>>(),
+    )
+}
+
+/// Rows for given per-service figures (`stats[service][area]`), as [`areas_rows`].
+pub fn stats_rows(a: &Analysis, stats: &[&[crate::gaps::AreaStats]]) -> Vec<Vec<String>> {
     let mut rows = Vec::new();
     for i in area_order(a) {
         let area = &a.areas.list[i];
-        for s in &a.services {
-            let st = &s.stats[i];
-            rows.push(vec![
+        for (s, st) in a.services.iter().zip(stats) {
+            let st = &st[i];
+            let mut row = vec![
                 area.id.clone(),
                 area.name.clone(),
                 s.spec.id.clone(),
@@ -48,7 +69,12 @@ pub fn areas_rows(a: &Analysis) -> Vec<Vec<String>> {
                     .map(|r| r.code())
                     .collect::<Vec<_>>()
                     .join(";"),
-            ]);
+            ];
+            if a.network.is_some() {
+                row.push(opt3(st.network_covered));
+                row.push(opt6(st.network_coverage));
+            }
+            rows.push(row);
         }
     }
     rows
@@ -72,16 +98,22 @@ pub fn csv_bytes(header: &[&str], rows: &[Vec<String>]) -> Vec<u8> {
 
 /// `areas.csv`.
 pub fn areas_csv(a: &Analysis) -> Vec<u8> {
-    csv_bytes(&AREAS_COLUMNS, &areas_rows(a))
+    csv_bytes(&areas_header(a), &areas_rows(a))
 }
 
-/// `cells.csv`: cell id, area id, and per service the distance to the nearest facility (metres,
-/// 2 decimals; empty when there is none) and the covered flag.
+/// `cells.csv`: cell id, area id, and per service the straight-line distance to the nearest
+/// facility (metres, 2 decimals; empty when there is none) and the covered flag; with a network
+/// also the walking distance (empty when the cell is off the network or nothing is reached within
+/// the budget) and the covered-on-foot flag.
 pub fn cells_csv(a: &Analysis) -> Vec<u8> {
     let mut header = vec!["cell_id".to_string(), "area_id".to_string()];
     for s in &a.services {
         header.push(format!("{}_distance_m", s.spec.id));
         header.push(format!("{}_covered", s.spec.id));
+        if s.walk.is_some() {
+            header.push(format!("{}_walk_m", s.spec.id));
+            header.push(format!("{}_walk_covered", s.spec.id));
+        }
     }
     let mut out = b"\xEF\xBB\xBF".to_vec();
     let mut w = csv::WriterBuilder::new()
@@ -105,6 +137,15 @@ pub fn cells_csv(a: &Analysis) -> Vec<u8> {
                 String::new()
             });
             rec.push(s.covered[c].to_string());
+            if let Some(w) = &s.walk {
+                let d = w.distance[c];
+                rec.push(if d.is_finite() {
+                    format!("{d:.2}")
+                } else {
+                    String::new()
+                });
+                rec.push(w.covered[c].to_string());
+            }
         }
         w.write_record(&rec).expect("writing to memory");
     }

@@ -27,6 +27,7 @@ pub mod frame;
 pub mod gaps;
 pub mod grid;
 pub mod load;
+pub mod network;
 pub mod plan;
 pub mod population;
 pub mod projection;

@@ -17,8 +17,8 @@ struct Cli {
     #[command(subcommand)]
     command: Command,
     /// Worker threads (default: all cores). Results are identical for any number.
-    #[arg(long, global = true)]
-    threads: Option<usize>,
+    #[arg(long, global = true, value_parser = clap::value_parser!(u16).range(1..))]
+    threads: Option<u16>,
     /// Print nothing but errors.
     #[arg(short, long, global = true)]
     quiet: bool,
@@ -39,6 +39,9 @@ enum Command {
         /// Also write cells.csv (per-cell distances and covered flags).
         #[arg(long)]
         cells: bool,
+        /// Also write service_areas.geojson (walking service areas; the plan needs a [network]).
+        #[arg(long)]
+        service_areas: bool,
     },
 }
 
@@ -72,7 +75,7 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: &Cli) -> anyhow::Result<()> {
-    let threads = cli.threads.unwrap_or_else(|| {
+    let threads = cli.threads.map(usize::from).unwrap_or_else(|| {
         std::thread::available_parallelism()
             .map(|n| n.get())
             .unwrap_or(1)
@@ -82,8 +85,14 @@ fn run(cli: &Cli) -> anyhow::Result<()> {
         .build_global()
         .context("starting the worker threads")?;
     match &cli.command {
-        Command::Analyze { plan, out, cells } => {
+        Command::Analyze { plan, out, cells, service_areas } => {
             let plan = Plan::load(plan)?;
+            if *service_areas && plan.network.is_none() {
+                anyhow::bail!(
+                    "--service-areas needs a walking network: add a [network] section with path = \"….osm.pbf\" to {}",
+                    plan.path.display()
+                );
+            }
             let stages = Stages {
                 verbose: cli.verbose && !cli.quiet,
                 start: std::time::Instant::now(),
@@ -96,7 +105,7 @@ fn run(cli: &Cli) -> anyhow::Result<()> {
                 },
             )?;
             analyze::Progress::stage(&stages, "writing outputs");
-            let files = write::analysis(&a, out, *cells, threads)?;
+            let files = write::analysis(&a, out, &write::WriteOptions { cells: *cells, service_areas: *service_areas, threads })?;
             analyze::Progress::stage(&stages, "done");
             if !cli.quiet {
                 print_summary(&a, out, &files);

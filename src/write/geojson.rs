@@ -208,6 +208,16 @@ pub fn areas(a: &Analysis) -> Vec<String> {
                 format!("{p}_capacity_per_1000"),
                 num_or_null(st.capacity_per_1000, 3),
             ));
+            if a.network.is_some() {
+                props.push((
+                    format!("{p}_network_covered_population"),
+                    num_or_null(st.network_covered, 3),
+                ));
+                props.push((
+                    format!("{p}_network_coverage"),
+                    num_or_null(st.network_coverage, 6),
+                ));
+            }
             props.push((format!("{p}_blank"), st.blank().to_string()));
             props.push((
                 format!("{p}_reasons"),
@@ -332,4 +342,82 @@ mod tests {
             );
         }
     }
+}
+
+/// `service_areas.geojson`: per facility, the area reachable on foot within its service's
+/// budget, and per service the dissolved area of all its facilities. Built from the reachable
+/// street pieces (cut at the exact budget) buffered by `width_m`; every point inside lies
+/// within `width_m` of a network position whose walking distance is within budget.
+pub fn service_areas(a: &Analysis, width_m: f64) -> Vec<String> {
+    let Some(run) = &a.network else {
+        return Vec::new();
+    };
+    let net = &run.net;
+    let to_ll = |polys: crate::network::Polygons| -> Vec<Vec<Vec<[f64; 2]>>> {
+        polys
+            .into_iter()
+            .map(|p| {
+                p.into_iter()
+                    .map(|r| r.into_iter().map(|q| a.frame.to_lonlat(q)).collect())
+                    .collect()
+            })
+            .collect()
+    };
+    let mut jobs: Vec<(usize, Option<usize>)> = Vec::new();
+    for (k, sv) in a.services.iter().enumerate() {
+        jobs.push((k, None));
+        if let Some(w) = &sv.walk {
+            jobs.extend(
+                (0..w.facility_snaps.len())
+                    .filter(|&j| w.facility_snaps[j].is_some())
+                    .map(|j| (k, Some(j))),
+            );
+        }
+    }
+    let features: Vec<String> = jobs
+        .par_iter()
+        .filter_map(|&(k, j)| {
+            let sv = &a.services[k];
+            let w = sv.walk.as_ref()?;
+            let (level, id, polys) = match j {
+                None => {
+                    let snaps: Vec<crate::network::Snap> =
+                        w.facility_snaps.iter().flatten().copied().collect();
+                    (
+                        "service",
+                        String::new(),
+                        net.dissolved_service_area(&snaps, w.budget_m, width_m),
+                    )
+                }
+                Some(j) => {
+                    let snap = w.facility_snaps[j]?;
+                    (
+                        "facility",
+                        a.facilities[sv.facilities[j] as usize].id.clone(),
+                        net.service_area(&snap, w.budget_m, width_m),
+                    )
+                }
+            };
+            if polys.is_empty() {
+                return None;
+            }
+            let polys = to_ll(polys);
+            let props = vec![
+                ("kind".to_string(), s(&sv.spec.id)),
+                ("level".to_string(), s(level)),
+                (
+                    "facility_id".to_string(),
+                    if j.is_some() { s(&id) } else { "null".into() },
+                ),
+                ("minutes".to_string(), format!("{}", sv.spec.minutes)),
+                ("speed_kmh".to_string(), format!("{}", sv.spec.speed_kmh)),
+                ("budget_m".to_string(), format!("{:.1}", w.budget_m)),
+                ("width_m".to_string(), format!("{width_m}")),
+            ];
+            Some(feature(&props, size_hint(&polys), |out| {
+                polygons(out, &polys, 6)
+            }))
+        })
+        .collect();
+    collection("service_areas", features)
 }

@@ -22,6 +22,7 @@ pub const ANALYZE_FILES: &[&str] = &[
     "summary.json",
     "report.md",
     "cells.csv",
+    "service_areas.geojson",
 ];
 
 /// A staging folder that becomes the output folder on [`Staging::commit`].
@@ -125,13 +126,20 @@ impl Drop for Staging {
     }
 }
 
+/// What `analyze` writes besides the standard outputs.
+#[derive(Debug, Clone, Default)]
+pub struct WriteOptions {
+    /// Also write `cells.csv`.
+    pub cells: bool,
+    /// Also write `service_areas.geojson` (needs a network).
+    pub service_areas: bool,
+    /// Worker threads used (recorded in `summary.json`).
+    pub threads: usize,
+}
+
 /// Writes every `analyze` output into `out` atomically.
-pub fn analysis(
-    a: &Analysis,
-    out: &Path,
-    with_cells: bool,
-    threads: usize,
-) -> Result<Vec<PathBuf>> {
+pub fn analysis(a: &Analysis, out: &Path, opts: &WriteOptions) -> Result<Vec<PathBuf>> {
+    let (with_cells, threads) = (opts.cells, opts.threads);
     let mut st = Staging::new(out)?;
     // Build the large files in parallel; write them in a fixed order.
     let ((uncovered, circles), (areas_gj, cells)) = rayon::join(
@@ -149,6 +157,15 @@ pub fn analysis(
     st.write_parts("circles.geojson", &circles)?;
     if let Some(c) = cells {
         st.write("cells.csv", &c)?;
+    }
+    if opts.service_areas {
+        let width = a
+            .plan
+            .network
+            .as_ref()
+            .map(|n| n.area_width_m)
+            .unwrap_or(crate::plan::DEFAULT_AREA_WIDTH_M);
+        st.write_parts("service_areas.geojson", &geojson::service_areas(a, width))?;
     }
     st.write("report.md", report::markdown(a).as_bytes())?;
     let summary = summary::build(a, threads);

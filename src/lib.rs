@@ -31,6 +31,8 @@ pub mod network;
 pub mod plan;
 pub mod population;
 pub mod projection;
+pub mod sites;
+pub mod siting;
 pub mod warnings;
 pub mod write;
 

@@ -42,18 +42,114 @@ enum Command {
         /// Also write service_areas.geojson (walking service areas; the plan needs a [network]).
         #[arg(long)]
         service_areas: bool,
+        /// Language of report.html and report.xlsx: zh (Chinese) or en (English).
+        #[arg(long, default_value = "zh", value_parser = parse_lang)]
+        lang: write::i18n::Lang,
     },
+    /// Suggest new sites for one service: maximal coverage (--add N) or fill the blank units
+    /// (--fill-blanks). Writes sites.csv, sites.geojson, areas_after.csv, sites_report.md and
+    /// sites_summary.json into --out (beside what analyze wrote there).
+    Sites(Box<SitesArgs>),
 }
 
+/// Options of `carecircle sites`.
+#[derive(clap::Args)]
+struct SitesArgs {
+    /// The plan file (TOML).
+    plan: PathBuf,
+    /// The service: its id (which defaults to its kind).
+    #[arg(long)]
+    kind: String,
+    /// Choose this many new sites maximising the newly covered served population.
+    #[arg(long, value_name = "N", required_unless_present = "fill_blanks", conflicts_with = "fill_blanks", value_parser = clap::value_parser!(u32).range(1..))]
+    add: Option<u32>,
+    /// The fewest new sites so that every unit meets its rules (or as close as the candidates allow).
+    #[arg(long)]
+    fill_blanks: bool,
+    /// Candidate sites: GeoJSON points or CSV (default: populated cells of the served group).
+    #[arg(long, value_name = "FILE", conflicts_with = "grid")]
+    candidates: Option<PathBuf>,
+    /// Longitude column of a CSV candidates file.
+    #[arg(long, default_value = "lon")]
+    lon: String,
+    /// Latitude column of a CSV candidates file.
+    #[arg(long, default_value = "lat")]
+    lat: String,
+    /// Id column/property of the candidates file.
+    #[arg(long)]
+    id: Option<String>,
+    /// Candidates on a square grid over populated land, e.g. 200m.
+    #[arg(long, value_name = "SPACING", value_parser = carecircle::sites::parse_spacing)]
+    grid: Option<f64>,
+    /// Polygons (GeoJSON) where no new site may go.
+    #[arg(long, value_name = "FILE")]
+    exclude: Option<PathBuf>,
+    /// At most K new sites per unit (--add).
+    #[arg(long, value_name = "K")]
+    per_area_max: Option<u32>,
+    /// Capacity of each new site (beds, slots): capacity-aware choice and capacity figures.
+    #[arg(long, value_name = "C")]
+    capacity: Option<f64>,
+    /// Tie-breaking seed (results are deterministic for a given seed).
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Output folder.
+    #[arg(long, default_value = "out")]
+    out: PathBuf,
+}
+
+fn parse_lang(s: &str) -> Result<write::i18n::Lang, String> {
+    write::i18n::Lang::parse(s).ok_or_else(|| format!("unknown language '{s}': use zh or en"))
+}
+
+/// Stage reporting: a spinner on stderr when it is a terminal (nothing otherwise), stage lines
+/// with `-v`, silence with `--quiet`.
 struct Stages {
     verbose: bool,
     start: std::time::Instant,
+    bar: Option<indicatif::ProgressBar>,
+}
+
+impl Stages {
+    fn new(quiet: bool, verbose: bool) -> Stages {
+        use std::io::IsTerminal;
+        let bar = (!quiet && std::io::stderr().is_terminal()).then(|| {
+            let pb = indicatif::ProgressBar::new_spinner();
+            if let Ok(style) =
+                indicatif::ProgressStyle::with_template("{spinner:.cyan} [{elapsed}] {msg}")
+            {
+                pb.set_style(style);
+            }
+            pb.enable_steady_tick(std::time::Duration::from_millis(120));
+            pb
+        });
+        Stages {
+            verbose: verbose && !quiet,
+            start: std::time::Instant::now(),
+            bar,
+        }
+    }
 }
 
 impl analyze::Progress for Stages {
     fn stage(&self, name: &str) {
         if self.verbose {
-            eprintln!("[{:>7.3} s] {name}", self.start.elapsed().as_secs_f64());
+            let line = format!("[{:>7.3} s] {name}", self.start.elapsed().as_secs_f64());
+            match &self.bar {
+                Some(b) => b.println(line),
+                None => eprintln!("{line}"),
+            }
+        }
+        if let Some(b) = &self.bar {
+            b.set_message(name.to_owned());
+        }
+    }
+}
+
+impl Drop for Stages {
+    fn drop(&mut self) {
+        if let Some(b) = &self.bar {
+            b.finish_and_clear();
         }
     }
 }
@@ -85,7 +181,13 @@ fn run(cli: &Cli) -> anyhow::Result<()> {
         .build_global()
         .context("starting the worker threads")?;
     match &cli.command {
-        Command::Analyze { plan, out, cells, service_areas } => {
+        Command::Analyze {
+            plan,
+            out,
+            cells,
+            service_areas,
+            lang,
+        } => {
             let plan = Plan::load(plan)?;
             if *service_areas && plan.network.is_none() {
                 anyhow::bail!(
@@ -93,10 +195,7 @@ fn run(cli: &Cli) -> anyhow::Result<()> {
                     plan.path.display()
                 );
             }
-            let stages = Stages {
-                verbose: cli.verbose && !cli.quiet,
-                start: std::time::Instant::now(),
-            };
+            let stages = Stages::new(cli.quiet, cli.verbose);
             let a = carecircle::run(
                 plan,
                 &analyze::Options {
@@ -105,14 +204,79 @@ fn run(cli: &Cli) -> anyhow::Result<()> {
                 },
             )?;
             analyze::Progress::stage(&stages, "writing outputs");
-            let files = write::analysis(&a, out, &write::WriteOptions { cells: *cells, service_areas: *service_areas, threads })?;
+            let files = write::analysis(
+                &a,
+                out,
+                &write::WriteOptions {
+                    cells: *cells,
+                    service_areas: *service_areas,
+                    threads,
+                    lang: *lang,
+                },
+            )?;
             analyze::Progress::stage(&stages, "done");
+            drop(stages);
             if !cli.quiet {
                 print_summary(&a, out, &files);
             }
             // The process ends here: leave the memory to the OS instead of freeing ~10⁶ small
             // allocations one by one.
             std::mem::forget(a);
+            Ok(())
+        }
+        Command::Sites(args) => {
+            let SitesArgs {
+                plan,
+                kind,
+                add,
+                fill_blanks: _,
+                candidates,
+                lon,
+                lat,
+                id,
+                grid,
+                exclude,
+                per_area_max,
+                capacity,
+                seed,
+                out,
+            } = args.as_ref();
+            let plan = Plan::load(plan)?;
+            let stages = Stages::new(cli.quiet, cli.verbose);
+            let source = match (candidates, grid) {
+                (Some(path), _) => carecircle::sites::CandidateSource::File {
+                    path: path.clone(),
+                    lon: lon.clone(),
+                    lat: lat.clone(),
+                    id: id.clone(),
+                },
+                (None, Some(g)) => carecircle::sites::CandidateSource::Grid(*g),
+                (None, None) => carecircle::sites::CandidateSource::Cells,
+            };
+            let r = carecircle::sites::run(
+                plan,
+                &carecircle::sites::Options {
+                    kind: kind.clone(),
+                    mode: add.map_or(carecircle::sites::Mode::FillBlanks, |n| {
+                        carecircle::sites::Mode::Add(n as usize)
+                    }),
+                    candidates: source,
+                    exclude: exclude.clone(),
+                    per_area_max: *per_area_max,
+                    capacity: *capacity,
+                    seed: *seed,
+                    progress: &stages,
+                },
+            )?;
+            analyze::Progress::stage(&stages, "writing outputs");
+            let files = write::sites::write(&r, out, threads)?;
+            analyze::Progress::stage(&stages, "done");
+            drop(stages);
+            if !cli.quiet {
+                print!("{}", r.text_summary());
+                println!("wrote {} files to {}", files.len(), out.display());
+            }
+            std::mem::forget(r);
             Ok(())
         }
     }
@@ -126,20 +290,39 @@ fn print_summary(a: &carecircle::Analysis, out: &std::path::Path, files: &[PathB
         a.cells.len(),
         a.facilities.len()
     );
+    let walk = a.network.is_some();
     println!(
-        "{:<20} {:>8} {:>14} {:>14} {:>9} {:>7}",
-        "service", "radius", "population", "covered", "coverage", "blank"
+        "{:<20} {:>8} {:>14} {:>14} {:>9}{} {:>9}",
+        "service",
+        "radius",
+        "population",
+        "covered",
+        "coverage",
+        if walk { "    on foot" } else { "" },
+        "blank"
     );
     for s in &a.services {
         let pop: f64 = s.stats.iter().map(|x| x.population).sum();
         let cov: f64 = s.stats.iter().map(|x| x.covered).sum();
+        let pct = |v: f64| if pop > 0.0 { v / pop * 100.0 } else { 0.0 };
+        let on_foot = s
+            .walk
+            .as_ref()
+            .map(|_| {
+                format!(
+                    " {:>10.1}%",
+                    pct(s.stats.iter().filter_map(|x| x.network_covered).sum())
+                )
+            })
+            .unwrap_or_default();
         println!(
-            "{:<20} {:>6} m {:>14.1} {:>14.1} {:>8.1}% {:>3} / {}",
+            "{:<20} {:>6} m {:>14.1} {:>14.1} {:>8.1}%{} {:>3} / {}",
             s.spec.id,
             s.spec.radius_m,
             pop,
             cov,
-            if pop > 0.0 { cov / pop * 100.0 } else { 0.0 },
+            pct(cov),
+            on_foot,
             s.stats.iter().filter(|x| x.blank()).count(),
             s.stats.len()
         );

@@ -304,8 +304,8 @@ fn read_csv(spec: &PopulationSpec, fields: &[&str], groups: &[Vec<usize>]) -> Re
                 acc.lines.push(line);
             }
             acc.values(
-                |k| match row[2 + k].parse::<f64>() {
-                    Ok(v) if v.is_finite() => Value::Num(v),
+                |k| match load::parse_f64(row[2 + k]) {
+                    Some(v) if v.is_finite() => Value::Num(v),
                     _ => Value::from_text(row[2 + k]),
                 },
                 fields,
@@ -383,9 +383,9 @@ fn read_geojson(spec: &PopulationSpec, fields: &[&str], groups: &[Vec<usize>]) -
 }
 
 fn parse_coord(s: &str, path: &std::path::Path, line: u64, col: &str) -> Result<f64> {
-    match s.trim().parse::<f64>() {
-        Ok(v) => Ok(v),
-        Err(_) => Err(Error::input(
+    match load::parse_f64(s.trim()) {
+        Some(v) => Ok(v),
+        None => Err(Error::input(
             path,
             Location::Line(line),
             Some(col),

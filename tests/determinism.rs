@@ -3,8 +3,8 @@
 //! identical once `timings_s` and `settings.threads` are removed.
 //!
 //! The plans read the shared data set (`../shared/data` beside the repository, see
-//! `tests/plans/*.toml`). In the default (debug) test profile the Wuhan plan (494,676 point
-//! cells) takes about a minute per run; Helsinki about a second.
+//! `tests/plans/*.toml`). The crate is optimised in test builds (Cargo.toml), so the Wuhan plan
+//! (494,676 point cells) takes a few seconds per run.
 
 use assert_cmd::Command;
 use std::collections::BTreeMap;
@@ -170,4 +170,11 @@ fn helsinki_is_thread_count_independent() {
 #[test]
 fn wuhan_is_thread_count_independent() {
     check("wuhan.toml", &[]);
+}
+
+/// With a walking network (one bounded search per service, run in parallel) the results stay
+/// independent of the thread count too.
+#[test]
+fn porto_alegre_walking_is_thread_count_independent() {
+    check("porto_alegre.toml", &[3]);
 }

@@ -315,35 +315,6 @@ pub fn circles(a: &Analysis) -> Vec<String> {
     collection("circles", features)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// The fast formatter agrees with the standard one on seeded random coordinates.
-    #[test]
-    fn fixed7_matches_format() {
-        let mut x = 0x1234_5678_u64;
-        for _ in 0..100_000 {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            let v = ((x >> 11) as f64 / (1u64 << 53) as f64 - 0.5) * 360.0;
-            let mut s = String::new();
-            push_fixed7(&mut s, v);
-            let want = format!("{:.7}", (v * 1e7).round() / 1e7);
-            assert_eq!(
-                s,
-                if want == "-0.0000000" {
-                    "0.0000000".to_string()
-                } else {
-                    want
-                },
-                "{v}"
-            );
-        }
-    }
-}
-
 /// `service_areas.geojson`: per facility, the area reachable on foot within its service's
 /// budget, and per service the dissolved area of all its facilities. Built from the reachable
 /// street pieces (cut at the exact budget) buffered by `width_m`; every point inside lies
@@ -420,4 +391,33 @@ pub fn service_areas(a: &Analysis, width_m: f64) -> Vec<String> {
         })
         .collect();
     collection("service_areas", features)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The fast formatter agrees with the standard one on seeded random coordinates.
+    #[test]
+    fn fixed7_matches_format() {
+        let mut x = 0x1234_5678_u64;
+        for _ in 0..100_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let v = ((x >> 11) as f64 / (1u64 << 53) as f64 - 0.5) * 360.0;
+            let mut s = String::new();
+            push_fixed7(&mut s, v);
+            let want = format!("{:.7}", (v * 1e7).round() / 1e7);
+            assert_eq!(
+                s,
+                if want == "-0.0000000" {
+                    "0.0000000".to_string()
+                } else {
+                    want
+                },
+                "{v}"
+            );
+        }
+    }
 }

@@ -5,9 +5,13 @@
 //! every one of them is complete: a failed run leaves no half-written output.
 
 pub mod geojson;
+pub mod html;
+pub mod i18n;
 pub mod report;
+pub mod sites;
 pub mod summary;
 pub mod tables;
+pub mod xlsx;
 
 use crate::analyze::Analysis;
 use crate::error::{Error, Result};
@@ -21,6 +25,8 @@ pub const ANALYZE_FILES: &[&str] = &[
     "circles.geojson",
     "summary.json",
     "report.md",
+    "report.html",
+    "report.xlsx",
     "cells.csv",
     "service_areas.geojson",
 ];
@@ -135,6 +141,8 @@ pub struct WriteOptions {
     pub service_areas: bool,
     /// Worker threads used (recorded in `summary.json`).
     pub threads: usize,
+    /// Language of `report.html` and `report.xlsx` (`--lang`).
+    pub lang: i18n::Lang,
 }
 
 /// Writes every `analyze` output into `out` atomically.
@@ -175,6 +183,13 @@ pub fn analysis(a: &Analysis, out: &Path, opts: &WriteOptions) -> Result<Vec<Pat
     })?;
     json.push('\n');
     st.write("summary.json", json.as_bytes())?;
+    let report = html::ReportOptions { lang: opts.lang };
+    st.write("report.html", html::html(a, &summary, &report).as_bytes())?;
+    let book = xlsx::workbook(a, opts.lang).map_err(|e| Error::Output {
+        path: out.join("report.xlsx"),
+        reason: e.to_string(),
+    })?;
+    st.write("report.xlsx", &book)?;
     st.commit(ANALYZE_FILES)
 }
 

@@ -1,0 +1,1179 @@
+//! `report.html`: one self-contained page a planner opens in a browser.
+//!
+//! Everything is inline (styles, script, maps as SVG drawn from the data itself) and a
+//! content-security policy forbids every remote load, so the page works offline and leaks
+//! nothing. Fonts are the system's (a CJK font stack, never an embedded font).
+//!
+//! Maps are drawn in the analysis frame (local transverse Mercator, metres, north up),
+//! quantised to a grid of [`GRID`] units across the longer side and simplified with
+//! Douglas–Peucker at a fraction of a screen pixel at full extent. Simplification is for
+//! display only: every figure in the page comes from the unsimplified analysis.
+
+use super::i18n::{self, tr, trf, Lang};
+use crate::analyze::{Analysis, ServiceResult};
+use crate::gaps::AreaStats;
+use rayon::prelude::*;
+use serde_json::Value;
+use std::fmt::Write;
+
+const CSS: &str = include_str!("html_assets/report.css");
+const JS: &str = include_str!("html_assets/report.js");
+
+/// The page's content-security policy: nothing may be loaded from anywhere; only the inline
+/// styles, the inline script and `data:` images run.
+pub const CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:; font-src 'none'; connect-src 'none'; base-uri 'none'; form-action 'none'";
+
+/// The system font stack (Chinese fonts first; nothing is embedded).
+pub const FONT_STACK: &str = "\"Noto Sans CJK SC\", \"Source Han Sans SC\", \"Microsoft YaHei\", \"PingFang SC\", \"Hiragino Sans GB\", \"WenQuanYi Micro Hei\", system-ui, sans-serif";
+
+/// Map units across the longer side of the areas' extent.
+pub const GRID: f64 = 6000.0;
+/// Douglas–Peucker tolerance for unit outlines, in map units.
+const TOL_AREAS: f64 = 0.75;
+/// Douglas–Peucker tolerance for blank-spot outlines, in map units.
+const TOL_SPOTS: f64 = 1.0;
+/// Upper class limits of the coverage shading.
+const BREAKS: [f64; 4] = [0.25, 0.5, 0.75, 0.9];
+
+/// Options of the report.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ReportOptions {
+    /// Language of headings, legends and reasons.
+    pub lang: Lang,
+}
+
+/// HTML text escaping (also for attribute values).
+pub fn esc(s: &str) -> String {
+    let mut o = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => o.push_str("&amp;"),
+            '<' => o.push_str("&lt;"),
+            '>' => o.push_str("&gt;"),
+            '"' => o.push_str("&quot;"),
+            '\'' => o.push_str("&#39;"),
+            _ => o.push(c),
+        }
+    }
+    o
+}
+
+/// The display plane: frame metres → map units (y down).
+struct View<'a> {
+    a: &'a Analysis,
+    x0: f64,
+    y1: f64,
+    /// Metres per map unit.
+    q: f64,
+    w: f64,
+    h: f64,
+}
+
+impl<'a> View<'a> {
+    fn new(a: &'a Analysis) -> View<'a> {
+        let mut b = [
+            f64::INFINITY,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            f64::NEG_INFINITY,
+        ];
+        for area in &a.areas.list {
+            for poly in &area.polygons {
+                for ring in poly {
+                    for p in ring {
+                        let [x, y] = a.frame.to_local(p[0], p[1]);
+                        b = [b[0].min(x), b[1].min(y), b[2].max(x), b[3].max(y)];
+                    }
+                }
+            }
+        }
+        if !b[0].is_finite() {
+            b = [0.0, 0.0, 1000.0, 1000.0];
+        }
+        let ext = (b[2] - b[0]).max(b[3] - b[1]).max(1.0);
+        let q = ext / GRID;
+        View {
+            a,
+            x0: b[0],
+            y1: b[3],
+            q,
+            w: ((b[2] - b[0]) / q).ceil().max(1.0),
+            h: ((b[3] - b[1]) / q).ceil().max(1.0),
+        }
+    }
+
+    fn pt(&self, lonlat: [f64; 2]) -> [f64; 2] {
+        let [x, y] = self.a.frame.to_local(lonlat[0], lonlat[1]);
+        [(x - self.x0) / self.q, (self.y1 - y) / self.q]
+    }
+}
+
+/// Douglas–Peucker on an open polyline; keeps the endpoints.
+fn simplify(pts: &[[f64; 2]], tol: f64) -> Vec<[f64; 2]> {
+    let n = pts.len();
+    if n <= 2 || tol <= 0.0 {
+        return pts.to_vec();
+    }
+    let mut keep = vec![false; n];
+    keep[0] = true;
+    keep[n - 1] = true;
+    let mut stack = vec![(0usize, n - 1)];
+    let t2 = tol * tol;
+    while let Some((s, e)) = stack.pop() {
+        if e <= s + 1 {
+            continue;
+        }
+        let (a, b) = (pts[s], pts[e]);
+        let (dx, dy) = (b[0] - a[0], b[1] - a[1]);
+        let len2 = dx * dx + dy * dy;
+        let mut best = (0.0, s);
+        for (i, p) in pts.iter().enumerate().take(e).skip(s + 1) {
+            let d2 = if len2 == 0.0 {
+                (p[0] - a[0]).powi(2) + (p[1] - a[1]).powi(2)
+            } else {
+                let cr = dx * (p[1] - a[1]) - dy * (p[0] - a[0]);
+                cr * cr / len2
+            };
+            if d2 > best.0 {
+                best = (d2, i);
+            }
+        }
+        if best.0 > t2 {
+            keep[best.1] = true;
+            stack.push((s, best.1));
+            stack.push((best.1, e));
+        }
+    }
+    pts.iter()
+        .zip(keep)
+        .filter(|(_, k)| *k)
+        .map(|(p, _)| *p)
+        .collect()
+}
+
+/// Rounds to integer map units and drops repeated points and the closing point.
+fn quantise(pts: &[[f64; 2]]) -> Vec<[i32; 2]> {
+    let mut out: Vec<[i32; 2]> = Vec::with_capacity(pts.len());
+    for p in pts {
+        let v = [p[0].round() as i32, p[1].round() as i32];
+        if out.last() != Some(&v) {
+            out.push(v);
+        }
+    }
+    while out.len() > 1 && out.first() == out.last() {
+        out.pop();
+    }
+    out
+}
+
+/// A closed ring for display: simplified, quantised; `None` when it vanishes.
+fn display_ring(ring: &[[f64; 2]], tol: f64, keep_tiny: bool) -> Option<Vec<[i32; 2]>> {
+    let s = quantise(&simplify(ring, tol));
+    if s.len() >= 3 {
+        return Some(s);
+    }
+    let s = quantise(ring);
+    if s.len() >= 3 {
+        return Some(s);
+    }
+    if keep_tiny && !ring.is_empty() {
+        // A blank spot smaller than a map unit still shows, as a one-unit square.
+        let n = ring.len() as f64;
+        let cx = (ring.iter().map(|p| p[0]).sum::<f64>() / n).floor() as i32;
+        let cy = (ring.iter().map(|p| p[1]).sum::<f64>() / n).floor() as i32;
+        return Some(vec![[cx, cy], [cx + 1, cy], [cx + 1, cy + 1], [cx, cy + 1]]);
+    }
+    None
+}
+
+fn push_num(o: &mut String, v: i32, first: &mut bool) {
+    if !*first && v >= 0 {
+        o.push(' ');
+    }
+    *first = false;
+    let _ = write!(o, "{v}");
+}
+
+/// Appends a ring as SVG path data with relative moves: `M x y l dx dy … z`.
+fn ring_d(o: &mut String, r: &[[i32; 2]]) {
+    let _ = write!(o, "M{} {}l", r[0][0], r[0][1]);
+    let mut first = true;
+    for w in r.windows(2) {
+        push_num(o, w[1][0] - w[0][0], &mut first);
+        push_num(o, w[1][1] - w[0][1], &mut first);
+    }
+    o.push('z');
+}
+
+/// Path data of polygons (lon/lat rings).
+fn polygons_d(v: &View, polys: &[Vec<Vec<[f64; 2]>>], tol: f64, keep_tiny: bool) -> String {
+    let mut d = String::new();
+    for poly in polys {
+        for (k, ring) in poly.iter().enumerate() {
+            let pts: Vec<[f64; 2]> = ring.iter().map(|&p| v.pt(p)).collect();
+            if let Some(r) = display_ring(&pts, tol, keep_tiny && k == 0) {
+                ring_d(&mut d, &r);
+            }
+        }
+    }
+    d
+}
+
+/// A point well inside a polygon for its label: the middle of the widest horizontal run
+/// through the middle of its largest part.
+fn label_point(v: &View, polys: &[Vec<Vec<[f64; 2]>>]) -> Option<[f64; 2]> {
+    let mut best: Option<(f64, Vec<Vec<[f64; 2]>>)> = None;
+    for poly in polys {
+        let rings: Vec<Vec<[f64; 2]>> = poly
+            .iter()
+            .map(|r| r.iter().map(|&p| v.pt(p)).collect())
+            .collect();
+        let Some(ext) = rings.first() else { continue };
+        let n = ext.len();
+        let mut area2 = 0.0;
+        for i in 0..n {
+            let (a, b) = (ext[i], ext[(i + 1) % n]);
+            area2 += a[0] * b[1] - b[0] * a[1];
+        }
+        if best.as_ref().is_none_or(|(s, _)| area2.abs() > *s) {
+            best = Some((area2.abs(), rings));
+        }
+    }
+    let (_, rings) = best?;
+    let ext = &rings[0];
+    let (mut y0, mut y1) = (f64::INFINITY, f64::NEG_INFINITY);
+    for p in ext {
+        y0 = y0.min(p[1]);
+        y1 = y1.max(p[1]);
+    }
+    let mut pick: Option<(f64, [f64; 2])> = None;
+    for k in 1..8 {
+        // Try several scan lines around the middle, prefer the widest run.
+        let y = y0 + (y1 - y0) * (k as f64) / 8.0 + 1e-7;
+        let mut xs = Vec::new();
+        for r in &rings {
+            let n = r.len();
+            for i in 0..n {
+                let (a, b) = (r[i], r[(i + 1) % n]);
+                if (a[1] <= y) != (b[1] <= y) {
+                    xs.push(a[0] + (y - a[1]) / (b[1] - a[1]) * (b[0] - a[0]));
+                }
+            }
+        }
+        xs.sort_by(f64::total_cmp);
+        // Weight the centre lines a little so labels sit near the middle.
+        let weight = 1.0 - ((k as f64) - 4.0).abs() * 0.08;
+        for c in xs.chunks(2) {
+            if let [a, b] = c {
+                let wdt = (b - a) * weight;
+                if pick.is_none_or(|(w, _)| wdt > w) {
+                    pick = Some((wdt, [(a + b) / 2.0, y]));
+                }
+            }
+        }
+    }
+    pick.map(|(_, p)| p)
+}
+
+fn cov_class(st: &AreaStats) -> &'static str {
+    match st.coverage {
+        None => "cn",
+        Some(c) if c < BREAKS[0] => "c0",
+        Some(c) if c < BREAKS[1] => "c1",
+        Some(c) if c < BREAKS[2] => "c2",
+        Some(c) if c < BREAKS[3] => "c3",
+        Some(_) => "c4",
+    }
+}
+
+fn pct(v: Option<f64>) -> String {
+    v.map(|x| i18n::pct_vs(x, None))
+        .unwrap_or_else(|| "—".into())
+}
+
+/// Geometry shared by every map: one path and one label point per area.
+struct Base {
+    area_d: Vec<String>,
+    label: Vec<Option<[f64; 2]>>,
+}
+
+/// Builds the page.
+pub fn html(a: &Analysis, summary: &Value, opts: &ReportOptions) -> String {
+    let lang = opts.lang;
+    let v = View::new(a);
+    let area_d: Vec<String> = a
+        .areas
+        .list
+        .par_iter()
+        .map(|ar| polygons_d(&v, &ar.polygons, TOL_AREAS, false))
+        .collect();
+    let label: Vec<Option<[f64; 2]>> = a
+        .areas
+        .list
+        .par_iter()
+        .map(|ar| label_point(&v, &ar.polygons))
+        .collect();
+    let base = Base { area_d, label };
+    let sections: Vec<String> = a
+        .services
+        .par_iter()
+        .enumerate()
+        .map(|(k, s)| service_section(a, &v, &base, k, s, lang))
+        .collect();
+
+    let title = if a.plan.title.is_empty() {
+        tr(lang, "report_title").to_string()
+    } else {
+        a.plan.title.clone()
+    };
+    let mut o = String::with_capacity(sections.iter().map(|s| s.len()).sum::<usize>() + 200_000);
+    let _ = write!(
+        o,
+        "<!DOCTYPE html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta http-equiv=\"Content-Security-Policy\" content=\"{}\">\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+         <meta name=\"generator\" content=\"carecircle {}\">\n\
+         <title>{} · {}</title>\n<style>\n:root {{ --font: {}; }}\n{}</style>\n</head>\n<body>\n",
+        lang.html_code(),
+        CSP,
+        env!("CARGO_PKG_VERSION"),
+        esc(&title),
+        esc(tr(lang, "report_title")),
+        FONT_STACK,
+        CSS
+    );
+    // Header and navigation.
+    let _ = write!(
+        o,
+        "<header class=\"top\"><div class=\"wrap\"><p class=\"kicker\">{}</p><h1>{}</h1>\
+         <p class=\"sub\">{} {} · {} · {}</p></div></header>",
+        esc(tr(lang, "report_title")),
+        esc(&title),
+        i18n::group_thousands(a.areas.list.len() as i64),
+        esc(tr(lang, "units")),
+        esc(&trf(
+            lang,
+            "generated_by",
+            &[("v", env!("CARGO_PKG_VERSION"))]
+        )),
+        esc(&straight_or_summary(lang, summary)),
+    );
+    let _ = write!(
+        o,
+        "<nav class=\"nav\"><div class=\"wrap\"><a href=\"#overview\">{}</a>",
+        esc(tr(lang, "overview"))
+    );
+    for (k, s) in a.services.iter().enumerate() {
+        let _ = write!(
+            o,
+            "<a href=\"#svc-{k}\">{}</a>",
+            esc(&i18n::service_title(lang, &s.spec))
+        );
+    }
+    let _ = write!(
+        o,
+        "<a href=\"#settings\">{}</a><a href=\"#warnings\">{}</a></div></nav>\n<main class=\"wrap\">\n",
+        esc(tr(lang, "settings")),
+        esc(tr(lang, "warnings"))
+    );
+    overview(&mut o, a, lang);
+    for s in &sections {
+        o.push_str(s);
+    }
+    settings(&mut o, a, summary, lang);
+    warnings(&mut o, a, lang);
+    let _ = write!(
+        o,
+        "</main>\n<footer class=\"wrap foot\">{}</footer>\n<div id=\"tip\" class=\"tip\" hidden></div>\n<script>\n{}</script>\n</body>\n</html>\n",
+        esc(&trf(lang, "generated_by", &[("v", env!("CARGO_PKG_VERSION"))])),
+        JS.replace("</script", "<\\/script")
+    );
+    o
+}
+
+fn straight_or_summary(lang: Lang, summary: &Value) -> String {
+    let d = summary["settings"]["distance"].as_str().unwrap_or("");
+    match lang {
+        Lang::Zh if d.starts_with("straight line") => "直线距离".into(),
+        Lang::En if d.starts_with("straight line") => "straight-line distances".into(),
+        _ => d.split(['(', '（']).next().unwrap_or("").trim().to_string(),
+    }
+}
+
+fn rules(lang: Lang, s: &ServiceResult) -> String {
+    let sp = &s.spec;
+    let mut r = Vec::new();
+    if let Some(m) = sp.min_per_area {
+        r.push(trf(lang, "rule_min", &[("n", &m.to_string())]));
+    }
+    if let Some(t) = sp.coverage_target {
+        r.push(trf(
+            lang,
+            "rule_cov",
+            &[
+                ("t", &i18n::pct_vs(t, None)),
+                ("r", &i18n::num(sp.radius_m)),
+            ],
+        ));
+    }
+    if let Some(t) = sp.capacity_per_1000 {
+        r.push(trf(lang, "rule_cap", &[("t", &i18n::num(t))]));
+    }
+    if r.is_empty() {
+        tr(lang, "no_rules").to_string()
+    } else {
+        r.join(if lang == Lang::Zh { "；" } else { "; " })
+    }
+}
+
+struct Totals {
+    pop: f64,
+    cov: f64,
+    blank: usize,
+    with_fac: usize,
+}
+
+fn totals(s: &ServiceResult) -> Totals {
+    let min = s.spec.min_per_area.unwrap_or(1);
+    Totals {
+        pop: s.stats.iter().map(|x| x.population).sum(),
+        cov: s.stats.iter().map(|x| x.covered).sum(),
+        blank: s.stats.iter().filter(|x| x.blank()).count(),
+        with_fac: s.stats.iter().filter(|x| x.facilities >= min).count(),
+    }
+}
+
+fn overview(o: &mut String, a: &Analysis, lang: Lang) {
+    let n = a.areas.list.len();
+    let _ = write!(
+        o,
+        "<section id=\"overview\" class=\"overview\"><h2>{}</h2><div class=\"cards\">",
+        esc(tr(lang, "overview"))
+    );
+    for (k, s) in a.services.iter().enumerate() {
+        let t = totals(s);
+        let cov = (t.pop > 0.0).then(|| t.cov / t.pop);
+        let _ = write!(
+            o,
+            "<a class=\"card{}\" href=\"#svc-{k}\"><h3>{}</h3><p class=\"rule\">{} · {} {} {}</p>\
+             <dl><div><dt>{}</dt><dd class=\"big\">{}</dd></div>\
+             <div><dt>{}</dt><dd class=\"big{}\">{} <small>/ {}</small></dd></div>\
+             <div><dt>{}</dt><dd>{}</dd></div>\
+             <div><dt>{}</dt><dd>{} <small>/ {}</small></dd></div></dl></a>",
+            if t.blank > 0 { " has-blank" } else { "" },
+            esc(&i18n::service_title(lang, &s.spec)),
+            esc(&i18n::group_name(lang, &s.spec.serves)),
+            esc(tr(lang, "radius")),
+            i18n::num(s.spec.radius_m),
+            esc(tr(lang, "m")),
+            esc(tr(lang, "population_coverage")),
+            pct(cov),
+            esc(tr(lang, "blank_units")),
+            if t.blank > 0 { " warn" } else { "" },
+            t.blank,
+            n,
+            esc(tr(lang, "uncovered_population")),
+            i18n::num((t.pop - t.cov).max(0.0)),
+            esc(tr(lang, "unit_measure")),
+            t.with_fac,
+            n
+        );
+    }
+    let _ = write!(
+        o,
+        "</div><p class=\"note\">{}</p></section>",
+        esc(tr(lang, "how_to_read"))
+    );
+}
+
+/// Served population per distance band: four equal bands up to the radius, then beyond.
+pub fn distance_bands(a: &Analysis, s: &ServiceResult) -> Vec<(f64, f64, f64)> {
+    let r = s.spec.radius_m;
+    let mut bands: Vec<(f64, f64, f64)> = (0..4)
+        .map(|i| (r * i as f64 / 4.0, r * (i + 1) as f64 / 4.0, 0.0))
+        .collect();
+    bands.push((r, f64::INFINITY, 0.0));
+    let values = &a.cells.values[s.spec.group];
+    for ((v, area), &d) in values.iter().zip(&a.cell_area).zip(&s.distance) {
+        if area.is_none() {
+            continue;
+        }
+        let b = if d <= r {
+            (((d / r) * 4.0).ceil() as usize).clamp(1, 4) - 1
+        } else {
+            4
+        };
+        bands[b].2 += v;
+    }
+    bands
+}
+
+fn service_section(
+    a: &Analysis,
+    v: &View,
+    base: &Base,
+    k: usize,
+    s: &ServiceResult,
+    lang: Lang,
+) -> String {
+    let mut o = String::new();
+    let name = i18n::service_title(lang, &s.spec);
+    let t = totals(s);
+    let n = a.areas.list.len();
+    let _ = write!(
+        o,
+        "<section id=\"svc-{k}\" class=\"service\" data-service=\"{}\"><h2>{}</h2>\
+         <p class=\"meta\"><span>{}: {}</span><span>{}: {} {}</span><span>{}: {}</span><span>{}: {}</span></p>",
+        esc(&s.spec.id),
+        esc(&name),
+        esc(tr(lang, "serves")),
+        esc(&i18n::group_name(lang, &s.spec.serves)),
+        esc(tr(lang, "radius")),
+        i18n::num(s.spec.radius_m),
+        esc(tr(lang, "m")),
+        esc(tr(lang, "facilities")),
+        s.facilities.len(),
+        esc(tr(lang, "rules")),
+        esc(&rules(lang, s)),
+    );
+    if s.spec.id != s.spec.kind || i18n::service_name(lang, &s.spec) != s.spec.id {
+        // The codes as they are in the plan, for cross-checking with areas.csv.
+        let _ = write!(o, "<p class=\"codes\">service <code>{}</code> · kind <code>{}</code> · serves <code>{}</code></p>", esc(&s.spec.id), esc(&s.spec.kind), esc(&s.spec.serves));
+    }
+    o.push_str("<div class=\"panel\">");
+    map(&mut o, a, v, base, k, s, lang);
+    o.push_str("<div class=\"side\">");
+    let _ = write!(
+        o,
+        "<div class=\"stats\"><div><span>{}</span><b>{}</b></div><div><span>{}</span><b class=\"{}\">{} / {}</b></div><div><span>{}</span><b>{}</b></div><div><span>{}</span><b>{}</b></div></div>",
+        esc(tr(lang, "population_coverage")),
+        pct((t.pop > 0.0).then(|| t.cov / t.pop)),
+        esc(tr(lang, "blank_units")),
+        if t.blank > 0 { "warn" } else { "" },
+        t.blank,
+        n,
+        esc(tr(lang, "uncovered_population")),
+        i18n::num((t.pop - t.cov).max(0.0)),
+        esc(tr(lang, "blank_spots")),
+        i18n::group_thousands(s.blank_spots.len() as i64),
+    );
+    legend(&mut o, lang);
+    chart_bands(&mut o, a, s, lang);
+    chart_units(&mut o, a, s, lang);
+    o.push_str("</div></div>");
+    table(&mut o, a, s, lang);
+    o.push_str("</section>\n");
+    o
+}
+
+fn legend(o: &mut String, lang: Lang) {
+    let _ = write!(
+        o,
+        "<div class=\"legend\"><h4>{}</h4><p class=\"lt\">{}</p><ul class=\"ramp\">",
+        esc(tr(lang, "legend")),
+        esc(tr(lang, "legend_cov"))
+    );
+    let labels = ["&lt; 25%", "25–50%", "50–75%", "75–90%", "≥ 90%"];
+    for (i, l) in labels.iter().enumerate() {
+        let _ = write!(o, "<li><i class=\"sw c{i}\"></i>{l}</li>");
+    }
+    let _ = write!(
+        o,
+        "<li><i class=\"sw cn\"></i>{}</li></ul><ul class=\"keys\">\
+         <li><i class=\"sw spot\"></i>{}</li><li><i class=\"sw blank\"></i>{}</li><li><i class=\"sw fac\"></i>{}</li></ul></div>",
+        esc(tr(lang, "legend_nopop")),
+        esc(tr(lang, "legend_uncovered")),
+        esc(tr(lang, "legend_blank")),
+        esc(tr(lang, "legend_facility")),
+    );
+}
+
+#[allow(clippy::too_many_arguments)]
+fn map(
+    o: &mut String,
+    a: &Analysis,
+    v: &View,
+    base: &Base,
+    k: usize,
+    s: &ServiceResult,
+    lang: Lang,
+) {
+    // Initial user units per screen pixel, for a map about 860 px wide (the script refines it).
+    let u0 = (v.w / 860.0).max(v.h / 700.0);
+    let _ = write!(
+        o,
+        "<figure class=\"map\" id=\"map-{k}\" data-m=\"{}\" data-km=\"{}\">\
+         <div class=\"mapbox\" style=\"aspect-ratio: {} / {}\">\
+         <svg viewBox=\"0 0 {} {}\" data-w=\"{}\" data-h=\"{}\" data-q=\"{:.6}\" style=\"--u:{:.4}\" role=\"img\" aria-label=\"{}\">",
+        esc(tr(lang, "m")),
+        esc(tr(lang, "km")),
+        v.w, v.h, v.w, v.h, v.w, v.h, v.q, u0,
+        esc(&i18n::service_name(lang, &s.spec)),
+    );
+    // Areas, shaded by coverage; blank ones drawn last.
+    o.push_str("<g class=\"areas\">");
+    let mut order: Vec<usize> = (0..a.areas.list.len()).collect();
+    order.sort_by_key(|&i| s.stats[i].blank());
+    for &i in &order {
+        let st = &s.stats[i];
+        let ar = &a.areas.list[i];
+        let _ = write!(
+            o,
+            "<path class=\"area {}{}\" data-area-id=\"{}\" d=\"{}\"/>",
+            cov_class(st),
+            if st.blank() { " isblank" } else { "" },
+            esc(&ar.id),
+            base.area_d[i]
+        );
+    }
+    o.push_str("</g><g class=\"spots\">");
+    // Blank spots, one path per area.
+    let mut by_area: Vec<Vec<usize>> = vec![Vec::new(); a.areas.list.len()];
+    for (j, b) in s.blank_spots.iter().enumerate() {
+        by_area[b.area.0 as usize].push(j);
+    }
+    let spot_d: Vec<(usize, String)> = by_area
+        .par_iter()
+        .enumerate()
+        .filter(|(_, js)| !js.is_empty())
+        .map(|(i, js)| {
+            let mut d = String::new();
+            for &j in js {
+                d.push_str(&polygons_d(v, &s.blank_spots[j].polygons, TOL_SPOTS, true));
+            }
+            (i, d)
+        })
+        .collect();
+    for (i, d) in spot_d {
+        let _ = write!(
+            o,
+            "<path class=\"spot\" data-a=\"{}\" d=\"{d}\"/>",
+            esc(&a.areas.list[i].id)
+        );
+    }
+    o.push_str("</g><g class=\"outlines\">");
+    for &i in &order {
+        if s.stats[i].blank() {
+            let _ = write!(
+                o,
+                "<path class=\"blank-outline\" data-a=\"{}\" d=\"{}\"/>",
+                esc(&a.areas.list[i].id),
+                base.area_d[i]
+            );
+        }
+    }
+    o.push_str("</g><g class=\"facilities\">");
+    for &f in &s.facilities {
+        let fac = &a.facilities[f as usize];
+        let p = v.pt(fac.lonlat);
+        let _ = write!(
+            o,
+            "<circle cx=\"{:.0}\" cy=\"{:.0}\"><title>{}</title></circle>",
+            p[0],
+            p[1],
+            esc(fac.name.as_deref().unwrap_or(&fac.id))
+        );
+    }
+    o.push_str("</g><g class=\"labels\">");
+    let mut lab: Vec<usize> = (0..a.areas.list.len())
+        .filter(|&i| s.stats[i].blank())
+        .collect();
+    // Most uncovered people first: they keep their label when labels collide.
+    lab.sort_by(|&x, &y| {
+        let ux = s.stats[x].population - s.stats[x].covered;
+        let uy = s.stats[y].population - s.stats[y].covered;
+        uy.total_cmp(&ux).then(x.cmp(&y))
+    });
+    // Labels that would overlap at full extent start hidden (the script places them again
+    // after every zoom); the estimate: CJK characters 1 em wide, others 0.6 em, 12 px type.
+    let mut placed: Vec<[f64; 4]> = Vec::new();
+    for i in lab {
+        if let Some(p) = base.label[i] {
+            let ar = &a.areas.list[i];
+            let name = if ar.name.is_empty() { &ar.id } else { &ar.name };
+            let em = 12.0 * u0;
+            let w: f64 = name
+                .chars()
+                .map(|c| if (c as u32) < 0x2E80 { 0.6 } else { 1.0 })
+                .sum::<f64>()
+                * em;
+            let b = [
+                p[0] - w / 2.0,
+                p[1] - em * 0.6,
+                p[0] + w / 2.0,
+                p[1] + em * 0.6,
+            ];
+            let pad = 2.0 * u0;
+            let hit = placed
+                .iter()
+                .any(|q| b[0] < q[2] + pad && b[2] > q[0] - pad && b[1] < q[3] && b[3] > q[1]);
+            if !hit {
+                placed.push(b);
+            }
+            let _ = write!(
+                o,
+                "<text x=\"{:.0}\" y=\"{:.0}\" data-a=\"{}\"{}>{}</text>",
+                p[0],
+                p[1],
+                esc(&ar.id),
+                if hit { " class=\"hidden\"" } else { "" },
+                esc(name)
+            );
+        }
+    }
+    let _ = write!(
+        o,
+        "</g></svg>\
+         <div class=\"tools\"><button type=\"button\" data-z=\"in\" title=\"{0}\" aria-label=\"{0}\">+</button><button type=\"button\" data-z=\"out\" title=\"{1}\" aria-label=\"{1}\">−</button><button type=\"button\" data-z=\"reset\" title=\"{2}\" aria-label=\"{2}\">⤢</button></div>\
+         <div class=\"north\" aria-label=\"{3}\"><svg viewBox=\"0 0 24 36\" width=\"22\" height=\"33\"><path d=\"M12 2 L20 26 L12 21 L4 26 Z\" class=\"na\"/><path d=\"M12 2 L12 21 L4 26 Z\" class=\"nb\"/><text x=\"12\" y=\"35\">{3}</text></svg></div>\
+         <div class=\"scale\"><div class=\"bar\"></div><span></span></div>\
+         </div><figcaption>{4}</figcaption></figure>",
+        esc(tr(lang, "zoom_in")),
+        esc(tr(lang, "zoom_out")),
+        esc(tr(lang, "zoom_reset")),
+        esc(tr(lang, "north")),
+        esc(tr(lang, "zoom_hint")),
+    );
+}
+
+fn chart_bands(o: &mut String, a: &Analysis, s: &ServiceResult, lang: Lang) {
+    let bands = distance_bands(a, s);
+    let total: f64 = bands.iter().map(|b| b.2).sum();
+    let max = bands.iter().map(|b| b.2).fold(0.0, f64::max).max(1e-9);
+    let _ = write!(
+        o,
+        "<div class=\"chart\"><h4>{}</h4><table class=\"bands\">",
+        esc(tr(lang, "chart_bands"))
+    );
+    for (i, (lo, hi, p)) in bands.iter().enumerate() {
+        let label = if hi.is_finite() {
+            trf(
+                lang,
+                "band",
+                &[("a", &i18n::num(*lo)), ("b", &i18n::num(*hi))],
+            )
+        } else {
+            trf(lang, "beyond", &[("r", &i18n::num(*lo))])
+        };
+        let share = if total > 0.0 { p / total } else { 0.0 };
+        let _ = write!(
+            o,
+            "<tr class=\"{}\"><th>{}</th><td class=\"barcell\"><i style=\"width:{:.1}%\"></i></td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
+            if i == 4 { "beyond" } else { "within" },
+            esc(&label),
+            p / max * 100.0,
+            i18n::num(*p),
+            pct(Some(share)),
+        );
+    }
+    o.push_str("</table></div>");
+}
+
+fn chart_units(o: &mut String, a: &Analysis, s: &ServiceResult, lang: Lang) {
+    let mut idx: Vec<usize> = (0..s.stats.len())
+        .filter(|&i| s.stats[i].coverage.is_some())
+        .collect();
+    idx.sort_by(|&x, &y| {
+        s.stats[x]
+            .coverage
+            .unwrap_or(0.0)
+            .total_cmp(&s.stats[y].coverage.unwrap_or(0.0))
+            .then(x.cmp(&y))
+    });
+    let (w, h, l, b) = (320.0, 120.0, 30.0, 6.0);
+    let n = idx.len().max(1) as f64;
+    let bw = (w - l - 4.0) / n;
+    let _ = write!(
+        o,
+        "<div class=\"chart\"><h4>{}</h4><svg class=\"units\" viewBox=\"0 0 {w} {h}\" role=\"img\">",
+        esc(tr(lang, "chart_units"))
+    );
+    let y = |c: f64| b + (h - 2.0 * b - 6.0) * (1.0 - c);
+    for c in [0.0, 0.5, 1.0] {
+        let _ = write!(o, "<line class=\"grid\" x1=\"{l}\" x2=\"{}\" y1=\"{:.1}\" y2=\"{:.1}\"/><text class=\"ax\" x=\"{}\" y=\"{:.1}\">{}%</text>", w - 2.0, y(c), y(c), l - 4.0, y(c) + 3.5, c * 100.0);
+    }
+    for (j, &i) in idx.iter().enumerate() {
+        let st = &s.stats[i];
+        let c = st.coverage.unwrap_or(0.0);
+        let ar = &a.areas.list[i];
+        let _ = write!(
+            o,
+            "<rect class=\"{}\" data-a=\"{}\" x=\"{:.2}\" y=\"{:.1}\" width=\"{:.2}\" height=\"{:.1}\"><title>{} {}</title></rect>",
+            if st.blank() { "b" } else { "ok" },
+            esc(&ar.id),
+            l + j as f64 * bw,
+            y(c),
+            (bw * 0.85).max(0.5),
+            (y(0.0) - y(c)).max(0.6),
+            esc(if ar.name.is_empty() { &ar.id } else { &ar.name }),
+            pct(Some(c))
+        );
+    }
+    if let Some(t) = s.spec.coverage_target {
+        let _ = write!(
+            o,
+            "<line class=\"target\" x1=\"{l}\" x2=\"{}\" y1=\"{:.1}\" y2=\"{:.1}\"/><text class=\"tl\" x=\"{}\" y=\"{:.1}\">{} {}</text>",
+            w - 2.0,
+            y(t),
+            y(t),
+            l + 3.0,
+            y(t) - 3.0,
+            esc(tr(lang, "chart_target")),
+            i18n::pct_vs(t, None)
+        );
+    }
+    o.push_str("</svg></div>");
+}
+
+fn table(o: &mut String, a: &Analysis, s: &ServiceResult, lang: Lang) {
+    let has_cap = s.stats.iter().any(|x| x.capacity.is_some());
+    let sp = &s.spec;
+    let has_rules =
+        sp.min_per_area.is_some() || sp.coverage_target.is_some() || sp.capacity_per_1000.is_some();
+    let _ = write!(
+        o,
+        "<h3>{}</h3><div class=\"tablewrap\"><table class=\"gaps sortable\"><thead><tr>",
+        esc(tr(lang, "table"))
+    );
+    let mut cols = vec![
+        "col_status",
+        "col_id",
+        "col_name",
+        "col_population",
+        "col_covered",
+        "col_uncovered",
+        "col_coverage",
+        "col_facilities",
+    ];
+    if has_cap {
+        cols.push("col_capacity");
+        cols.push("col_cap1000");
+    }
+    cols.push("col_reasons");
+    for c in &cols {
+        let num = !matches!(*c, "col_id" | "col_name" | "col_reasons" | "col_status");
+        let _ = write!(
+            o,
+            "<th{}>{}</th>",
+            if num { " class=\"n\"" } else { "" },
+            esc(tr(lang, c))
+        );
+    }
+    o.push_str("</tr></thead><tbody>");
+    let mut order: Vec<usize> = (0..s.stats.len()).collect();
+    order.sort_by(|&x, &y| {
+        let (sx, sy) = (&s.stats[x], &s.stats[y]);
+        sy.blank()
+            .cmp(&sx.blank())
+            .then(
+                sx.coverage
+                    .unwrap_or(2.0)
+                    .total_cmp(&sy.coverage.unwrap_or(2.0)),
+            )
+            .then(a.areas.list[x].id.cmp(&a.areas.list[y].id))
+    });
+    for i in order {
+        let st = &s.stats[i];
+        let ar = &a.areas.list[i];
+        let blank = st.blank();
+        let (status, rank) = if blank {
+            (tr(lang, "status_blank"), 0)
+        } else if st.reasons.is_empty() && has_rules {
+            (tr(lang, "status_ok"), 2)
+        } else {
+            (tr(lang, "status_none"), 1)
+        };
+        let cov = st.coverage;
+        let _ = write!(
+            o,
+            "<tr class=\"{}\" data-area=\"{}\"><td data-v=\"{rank}\"><span class=\"badge {}\">{}</span></td><td>{}</td><td>{}</td>\
+             <td class=\"n\" data-v=\"{}\">{}</td><td class=\"n\" data-v=\"{}\">{}</td><td class=\"n\" data-v=\"{}\">{}</td>\
+             <td class=\"n cov\" data-v=\"{}\"><span class=\"cb\"><i style=\"width:{:.0}%\"></i></span>{}</td><td class=\"n\" data-v=\"{}\">{}</td>",
+            if blank { "blank" } else { "" },
+            esc(&ar.id),
+            if blank { "b" } else if rank == 2 { "ok" } else { "na" },
+            esc(status),
+            esc(&ar.id),
+            esc(&ar.name),
+            st.population,
+            i18n::num(st.population),
+            st.covered,
+            i18n::num(st.covered),
+            st.population - st.covered,
+            i18n::num((st.population - st.covered).max(0.0)),
+            cov.map(|c| c.to_string()).unwrap_or_else(|| "-1".into()),
+            cov.unwrap_or(0.0) * 100.0,
+            match (cov, s.spec.coverage_target) {
+                (Some(c), t) => i18n::pct_vs(c, t),
+                (None, _) => "—".into(),
+            },
+            st.facilities,
+            st.facilities,
+        );
+        if has_cap {
+            let _ = write!(
+                o,
+                "<td class=\"n\" data-v=\"{}\">{}</td><td class=\"n\" data-v=\"{}\">{}</td>",
+                st.capacity.unwrap_or(-1.0),
+                st.capacity.map(i18n::num).unwrap_or_else(|| "—".into()),
+                st.capacity_per_1000.unwrap_or(-1.0),
+                st.capacity_per_1000
+                    .map(|c| format!("{c:.1}"))
+                    .unwrap_or_else(|| "—".into()),
+            );
+        }
+        let _ = write!(
+            o,
+            "<td class=\"reasons\">{}</td></tr>",
+            esc(&i18n::reasons_text(lang, &s.spec, st))
+        );
+    }
+    o.push_str("</tbody></table></div>");
+}
+
+fn file_name(p: &str) -> String {
+    std::path::Path::new(p)
+        .file_name()
+        .map(|f| f.to_string_lossy().into_owned())
+        .unwrap_or_else(|| p.to_string())
+}
+
+fn settings(o: &mut String, a: &Analysis, summary: &Value, lang: Lang) {
+    let _ = write!(
+        o,
+        "<section id=\"settings\" class=\"settings\"><h2>{}</h2><div class=\"cols\"><div>",
+        esc(tr(lang, "settings"))
+    );
+    let _ = write!(o, "<table class=\"kv\"><tbody>");
+    let kv = |o: &mut String, k: &str, v: &str| {
+        let _ = write!(
+            o,
+            "<tr><th>{}</th><td>{}</td></tr>",
+            esc(tr(lang, k)),
+            esc(v)
+        );
+    };
+    kv(o, "set_plan", &a.plan.title);
+    kv(
+        o,
+        "set_version",
+        summary["carecircle"]
+            .as_str()
+            .unwrap_or(env!("CARGO_PKG_VERSION")),
+    );
+    let dist = summary["settings"]["distance"].as_str().unwrap_or("");
+    let dist_txt = match lang {
+        Lang::Zh if dist.starts_with("straight line") => {
+            "直线距离，真实米数（WGS 84 局部横轴墨卡托投影，含尺度改正）".to_string()
+        }
+        _ => dist.to_string(),
+    };
+    kv(o, "set_distance", &dist_txt);
+    let fr = &summary["settings"]["frame"];
+    kv(
+        o,
+        "set_frame",
+        &trf(
+            lang,
+            "set_frame_v",
+            &[
+                (
+                    "lon",
+                    &format!("{:.4}", fr["central_meridian"].as_f64().unwrap_or(0.0)),
+                ),
+                (
+                    "lat",
+                    &format!("{:.4}", fr["latitude"].as_f64().unwrap_or(0.0)),
+                ),
+            ],
+        ),
+    );
+    let g = &summary["settings"]["cell_grid"]["size_m"];
+    let grid = match (g[0].as_f64(), g[1].as_f64()) {
+        (Some(x), Some(y)) => trf(
+            lang,
+            "set_grid_v",
+            &[("x", &format!("{x:.0}")), ("y", &format!("{y:.0}"))],
+        ),
+        _ => tr(lang, "set_grid_none").to_string(),
+    };
+    kv(o, "set_grid", &grid);
+    o.push_str("</tbody></table>");
+    // Data sources (file names only: paths differ between machines).
+    let _ = write!(
+        o,
+        "<h3>{}</h3><table class=\"plain\"><thead><tr><th>{}</th><th>{}</th><th class=\"n\">{}</th></tr></thead><tbody>",
+        esc(tr(lang, "src")),
+        esc(tr(lang, "src_role")),
+        esc(tr(lang, "src_file")),
+        esc(tr(lang, "src_count"))
+    );
+    let inp = &summary["inputs"];
+    let row = |o: &mut String, role: &str, path: &Value, n: &Value| {
+        let _ = write!(
+            o,
+            "<tr><td>{}</td><td><code>{}</code></td><td class=\"n\">{}</td></tr>",
+            esc(tr(lang, role)),
+            esc(&file_name(path.as_str().unwrap_or(""))),
+            i18n::group_thousands(n.as_i64().unwrap_or(0))
+        );
+    };
+    row(
+        o,
+        "src_areas",
+        &inp["areas"]["path"],
+        &inp["areas"]["units"],
+    );
+    row(
+        o,
+        "src_population",
+        &inp["population"]["path"],
+        &inp["population"]["cells"],
+    );
+    if let Some(fs) = inp["facilities"].as_array() {
+        for f in fs {
+            row(o, "src_facilities", &f["path"], &f["count"]);
+        }
+    }
+    o.push_str("</tbody></table>");
+    let _ = write!(
+        o,
+        "<h3>{}</h3><table class=\"plain\"><thead><tr><th>{}</th><th>{}</th><th class=\"n\">{}</th><th class=\"n\">{}</th></tr></thead><tbody>",
+        esc(tr(lang, "groups")),
+        esc(tr(lang, "group")),
+        esc(tr(lang, "group_fields")),
+        esc(tr(lang, "group_total")),
+        esc(tr(lang, "group_unassigned"))
+    );
+    if let Some(gs) = inp["population"]["groups"].as_array() {
+        for g in gs {
+            let name = g["group"].as_str().unwrap_or("");
+            let fields: Vec<&str> = g["fields"]
+                .as_array()
+                .map(|f| f.iter().filter_map(|x| x.as_str()).collect())
+                .unwrap_or_default();
+            let _ = write!(
+                o,
+                "<tr><td>{} <code>{}</code></td><td><code>{}</code></td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
+                esc(&i18n::group_name(lang, name)),
+                esc(name),
+                esc(&fields.join(" + ")),
+                i18n::num(g["total"].as_f64().unwrap_or(0.0)),
+                i18n::num(g["unassigned"].as_f64().unwrap_or(0.0)),
+            );
+        }
+    }
+    o.push_str("</tbody></table></div><div>");
+    let _ = write!(
+        o,
+        "<h3>{}</h3><table class=\"plain\"><thead><tr><th>{}</th><th>{}</th><th>{}</th><th class=\"n\">{}</th><th class=\"n\">{}</th><th class=\"n\">{}</th><th class=\"n\">{}</th></tr></thead><tbody>",
+        esc(tr(lang, "services")),
+        esc(tr(lang, "service")),
+        esc(tr(lang, "kind")),
+        esc(tr(lang, "serves")),
+        esc(tr(lang, "radius")),
+        esc(tr(lang, "target_min")),
+        esc(tr(lang, "target_cov")),
+        esc(tr(lang, "target_cap")),
+    );
+    for s in &a.services {
+        let sp = &s.spec;
+        let _ = write!(
+            o,
+            "<tr><td>{} <code>{}</code></td><td><code>{}</code></td><td>{}</td><td class=\"n\">{} {}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
+            esc(&i18n::service_name(lang, sp)),
+            esc(&sp.id),
+            esc(&sp.kind),
+            esc(&i18n::group_name(lang, &sp.serves)),
+            i18n::num(sp.radius_m),
+            esc(tr(lang, "m")),
+            sp.min_per_area.map(|m| m.to_string()).unwrap_or_else(|| "—".into()),
+            sp.coverage_target.map(|t| i18n::pct_vs(t, None)).unwrap_or_else(|| "—".into()),
+            sp.capacity_per_1000.map(i18n::num).unwrap_or_else(|| "—".into()),
+        );
+    }
+    o.push_str("</tbody></table></div></div></section>\n");
+}
+
+fn warnings(o: &mut String, a: &Analysis, lang: Lang) {
+    let _ = write!(
+        o,
+        "<section id=\"warnings\" class=\"warnings\"><h2>{}</h2>",
+        esc(tr(lang, "warnings"))
+    );
+    if a.warnings.is_empty() {
+        let _ = write!(o, "<p>{}</p>", esc(tr(lang, "no_warnings")));
+    } else {
+        let _ = write!(
+            o,
+            "<table class=\"plain\"><thead><tr><th>{}</th><th class=\"n\">{}</th><th>{}</th></tr></thead><tbody>",
+            esc(tr(lang, "warn_code")),
+            esc(tr(lang, "warn_count")),
+            esc(tr(lang, "warn_message"))
+        );
+        // Input paths as file names: the folders differ between machines and say little.
+        let mut paths: Vec<(String, String)> = std::iter::once(&a.plan.areas.path)
+            .chain(std::iter::once(&a.plan.population.path))
+            .chain(a.plan.facilities.iter().map(|f| &f.path))
+            .map(|p| (p.display().to_string(), file_name(&p.display().to_string())))
+            .collect();
+        paths.sort_by_key(|(p, _)| std::cmp::Reverse(p.len()));
+        for w in &a.warnings.0 {
+            let mut message = w.message.clone();
+            for (p, f) in &paths {
+                if !p.is_empty() {
+                    message = message.replace(p.as_str(), f);
+                }
+            }
+            let title = i18n::warning_title(lang, &w.code)
+                .map(|t| format!("<b>{}</b><br>", esc(t)))
+                .unwrap_or_default();
+            let _ = write!(
+                o,
+                "<tr><td><code>{}</code></td><td class=\"n\">{}</td><td>{}{}</td></tr>",
+                esc(&w.code),
+                i18n::group_thousands(w.count as i64),
+                title,
+                esc(&message)
+            );
+        }
+        o.push_str("</tbody></table>");
+    }
+    o.push_str("</section>\n");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn simplify_drops_collinear_points_and_keeps_corners() {
+        let pts = [[0.0, 0.0], [1.0, 0.01], [2.0, 0.0], [2.0, 2.0]];
+        assert_eq!(
+            simplify(&pts, 0.1),
+            vec![[0.0, 0.0], [2.0, 0.0], [2.0, 2.0]]
+        );
+    }
+
+    #[test]
+    fn ring_path_is_relative() {
+        let mut d = String::new();
+        ring_d(&mut d, &[[10, 10], [12, 10], [12, 7]]);
+        assert_eq!(d, "M10 10l2 0 0-3z");
+    }
+
+    #[test]
+    fn tiny_spots_stay_visible() {
+        let r = [[5.1, 5.1], [5.2, 5.1], [5.2, 5.2], [5.1, 5.2], [5.1, 5.1]];
+        assert_eq!(display_ring(&r, 1.0, true).map(|r| r.len()), Some(4));
+        assert_eq!(display_ring(&r, 1.0, false), None);
+    }
+
+    #[test]
+    fn escaping() {
+        assert_eq!(
+            esc("<a href=\"x\">&'"),
+            "&lt;a href=&quot;x&quot;&gt;&amp;&#39;"
+        );
+    }
+}

@@ -1,0 +1,269 @@
+//! `report.xlsx`: a summary sheet, one sheet per service with the `areas.csv` columns (numbers
+//! as numbers, blank units shaded) and a sheet of warnings.
+
+use super::i18n::{self, tr, Lang};
+use super::tables::{areas_header, areas_rows};
+use crate::analyze::Analysis;
+use rust_xlsxwriter::{
+    Color, DocProperties, ExcelDateTime, Format, FormatBorder, Workbook, Worksheet, XlsxError,
+};
+
+/// Columns of `areas.csv` that stay text even when they look like numbers (codes keep their
+/// leading zeros).
+const TEXT_COLUMNS: [&str; 4] = ["area_id", "area_name", "kind", "reasons"];
+
+/// A valid, unique sheet name (at most 31 characters, none of `[]:*?/\`).
+fn sheet_name(base: &str, used: &mut Vec<String>) -> String {
+    let clean: String = base
+        .chars()
+        .map(|c| if "[]:*?/\\".contains(c) { '_' } else { c })
+        .collect();
+    let clean = clean.trim_matches('\'').to_string();
+    let clean = if clean.is_empty() {
+        "sheet".to_string()
+    } else {
+        clean
+    };
+    let mut k = 1;
+    loop {
+        let suffix = if k == 1 {
+            String::new()
+        } else {
+            format!(" ({k})")
+        };
+        let room = 31 - suffix.chars().count();
+        let name: String = clean.chars().take(room).collect::<String>() + &suffix;
+        if !used.iter().any(|u| u.to_lowercase() == name.to_lowercase()) {
+            used.push(name.clone());
+            return name;
+        }
+        k += 1;
+    }
+}
+
+/// Builds the workbook.
+pub fn workbook(a: &Analysis, lang: Lang) -> Result<Vec<u8>, XlsxError> {
+    let mut wb = Workbook::new();
+    // A fixed creation date keeps the file byte-identical between runs (like every other output).
+    let created = ExcelDateTime::from_ymd(2000, 1, 1)?;
+    wb.set_properties(
+        &DocProperties::new()
+            .set_title(&a.plan.title)
+            .set_creation_datetime(&created),
+    );
+    let head = Format::new()
+        .set_bold()
+        .set_background_color(Color::RGB(0xDCE6F0))
+        .set_border_bottom(FormatBorder::Thin);
+    let blank = Format::new().set_background_color(Color::RGB(0xFDE2DE));
+    let blank_pct = Format::new()
+        .set_background_color(Color::RGB(0xFDE2DE))
+        .set_num_format("0.0%");
+    let pct = Format::new().set_num_format("0.0%");
+    let title = Format::new().set_bold().set_font_size(14);
+    let bold = Format::new().set_bold();
+    let mut used = Vec::new();
+
+    // Summary.
+    let ws = wb.add_worksheet();
+    ws.set_name(sheet_name(tr(lang, "summary_sheet"), &mut used))?;
+    ws.write_string_with_format(0, 0, &a.plan.title, &title)?;
+    ws.write_string(1, 0, tr(lang, "xlsx_note"))?;
+    let cols = [
+        tr(lang, "service"),
+        tr(lang, "kind"),
+        tr(lang, "serves"),
+        tr(lang, "radius"),
+        tr(lang, "col_facilities"),
+        tr(lang, "col_population"),
+        tr(lang, "col_covered"),
+        tr(lang, "population_coverage"),
+        tr(lang, "blank_units"),
+        tr(lang, "unit_measure"),
+        tr(lang, "blank_spots"),
+    ];
+    for (c, h) in cols.iter().enumerate() {
+        ws.write_string_with_format(3, c as u16, *h, &head)?;
+    }
+    for (k, s) in a.services.iter().enumerate() {
+        let r = 4 + k as u32;
+        let pop: f64 = s.stats.iter().map(|x| x.population).sum();
+        let cov: f64 = s.stats.iter().map(|x| x.covered).sum();
+        let min = s.spec.min_per_area.unwrap_or(1);
+        ws.write_string(
+            r,
+            0,
+            format!("{} ({})", i18n::service_name(lang, &s.spec), s.spec.id),
+        )?;
+        ws.write_string(r, 1, &s.spec.kind)?;
+        ws.write_string(r, 2, i18n::group_name(lang, &s.spec.serves))?;
+        ws.write_number(r, 3, s.spec.radius_m)?;
+        ws.write_number(r, 4, s.facilities.len() as f64)?;
+        ws.write_number(r, 5, round3(pop))?;
+        ws.write_number(r, 6, round3(cov))?;
+        if pop > 0.0 {
+            ws.write_number_with_format(r, 7, cov / pop, &pct)?;
+        }
+        ws.write_number(r, 8, s.stats.iter().filter(|x| x.blank()).count() as f64)?;
+        ws.write_number(
+            r,
+            9,
+            s.stats.iter().filter(|x| x.facilities >= min).count() as f64,
+        )?;
+        ws.write_number(r, 10, s.blank_spots.len() as f64)?;
+    }
+    let r0 = 6 + a.services.len() as u32;
+    ws.write_string_with_format(r0, 0, tr(lang, "src"), &bold)?;
+    let mut r = r0 + 1;
+    let fname = |p: &std::path::Path| {
+        p.file_name()
+            .map(|f| f.to_string_lossy().into_owned())
+            .unwrap_or_default()
+    };
+    ws.write_string(r, 0, tr(lang, "src_areas"))?;
+    ws.write_string(r, 1, fname(&a.plan.areas.path))?;
+    ws.write_number(r, 2, a.areas.list.len() as f64)?;
+    r += 1;
+    ws.write_string(r, 0, tr(lang, "src_population"))?;
+    ws.write_string(r, 1, fname(&a.plan.population.path))?;
+    ws.write_number(r, 2, a.cells.len() as f64)?;
+    for (i, f) in a.plan.facilities.iter().enumerate() {
+        r += 1;
+        ws.write_string(r, 0, tr(lang, "src_facilities"))?;
+        ws.write_string(r, 1, fname(&f.path))?;
+        ws.write_number(
+            r,
+            2,
+            a.facilities.iter().filter(|x| x.source == i).count() as f64,
+        )?;
+    }
+    ws.set_column_width(0, 34)?;
+    for c in 1..cols.len() as u16 {
+        ws.set_column_width(c, 15)?;
+    }
+
+    // One sheet per service.
+    let rows = areas_rows(a);
+    let columns = areas_header(a);
+    let kind_col = columns.iter().position(|c| *c == "kind").unwrap_or(2);
+    let blank_col = columns.iter().position(|c| *c == "blank");
+    for s in &a.services {
+        let ws = wb.add_worksheet();
+        ws.set_name(sheet_name(&s.spec.id, &mut used))?;
+        for (c, h) in columns.iter().enumerate() {
+            ws.write_string_with_format(0, c as u16, *h, &head)?;
+        }
+        let mut r = 1u32;
+        for row in rows.iter().filter(|row| row[kind_col] == s.spec.id) {
+            let is_blank = blank_col.is_some_and(|b| row[b] == "true");
+            for (c, v) in row.iter().enumerate() {
+                let col = columns.get(c).copied().unwrap_or("");
+                // Shares (coverage, network_coverage) show as percentages; the value stays the
+                // fraction of areas.csv.
+                let is_pct = col == "coverage" || col.ends_with("_coverage");
+                let fmt = match (is_blank, is_pct) {
+                    (true, true) => Some(&blank_pct),
+                    (true, false) => Some(&blank),
+                    (false, true) => Some(&pct),
+                    (false, false) => None,
+                };
+                write_value(ws, r, c as u16, col, v, fmt)?;
+            }
+            r += 1;
+        }
+        ws.set_freeze_panes(1, 2)?;
+        ws.autofilter(0, 0, r.saturating_sub(1).max(1), columns.len() as u16 - 1)?;
+        ws.set_column_width(0, 14)?;
+        ws.set_column_width(1, 18)?;
+        ws.set_column_width(2, 16)?;
+        for c in 3..columns.len() as u16 {
+            ws.set_column_width(c, 14)?;
+        }
+        if let Some(c) = columns.iter().position(|c| *c == "reasons") {
+            ws.set_column_width(c as u16, 40)?;
+        }
+    }
+
+    // Warnings.
+    let ws = wb.add_worksheet();
+    ws.set_name(sheet_name(tr(lang, "warnings_sheet"), &mut used))?;
+    for (c, h) in ["code", "count", "message"].iter().enumerate() {
+        ws.write_string_with_format(0, c as u16, *h, &head)?;
+    }
+    for (i, w) in a.warnings.0.iter().enumerate() {
+        let r = 1 + i as u32;
+        ws.write_string(r, 0, &w.code)?;
+        ws.write_number(r, 1, w.count as f64)?;
+        ws.write_string(r, 2, &w.message)?;
+    }
+    ws.set_column_width(0, 28)?;
+    ws.set_column_width(2, 100)?;
+    wb.save_to_buffer()
+}
+
+fn round3(v: f64) -> f64 {
+    (v * 1000.0).round() / 1000.0
+}
+
+/// Writes one `areas.csv` value: text columns as text, `true`/`false` as booleans, numbers as
+/// numbers, empty as an empty (formatted) cell.
+fn write_value(
+    ws: &mut Worksheet,
+    r: u32,
+    c: u16,
+    col: &str,
+    v: &str,
+    fmt: Option<&Format>,
+) -> Result<(), XlsxError> {
+    let text = TEXT_COLUMNS.contains(&col);
+    match fmt {
+        Some(f) => {
+            if v.is_empty() {
+                ws.write_blank(r, c, f)?;
+            } else if text {
+                ws.write_string_with_format(r, c, v, f)?;
+            } else if let Some(b) = parse_bool(v) {
+                ws.write_boolean_with_format(r, c, b, f)?;
+            } else if let Ok(x) = v.parse::<f64>() {
+                ws.write_number_with_format(r, c, x, f)?;
+            } else {
+                ws.write_string_with_format(r, c, v, f)?;
+            }
+        }
+        None => {
+            if v.is_empty() {
+            } else if text {
+                ws.write_string(r, c, v)?;
+            } else if let Some(b) = parse_bool(v) {
+                ws.write_boolean(r, c, b)?;
+            } else if let Ok(x) = v.parse::<f64>() {
+                ws.write_number(r, c, x)?;
+            } else {
+                ws.write_string(r, c, v)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn parse_bool(v: &str) -> Option<bool> {
+    match v {
+        "true" => Some(true),
+        "false" => Some(false),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sheet_names_are_valid_and_unique() {
+        let mut used = vec!["Summary".to_string()];
+        assert_eq!(sheet_name("summary", &mut used), "summary (2)");
+        assert_eq!(sheet_name("a/b:c", &mut used), "a_b_c");
+        let long = "x".repeat(40);
+        assert_eq!(sheet_name(&long, &mut used).chars().count(), 31);
+    }
+}

@@ -7,7 +7,7 @@ them, the synthetic service_stations inside them (kept as existing
 facilities), and 300 candidate sites sampled from the populated cell centres
 with a fixed seed (42).
 
-Writes to OUT_DIR (default /work/helpers/siting/bench/wuhan_2districts):
+Writes to OUT_DIR (default ./wuhan_2districts; scripts/bench_sites.sh passes a temp dir):
   streets.geojson     the two districts' streets
   cells.csv           cells inside them (same columns as the input CSV)
   facilities.geojson  service_stations inside them
@@ -26,12 +26,13 @@ import numpy as np
 import pandas as pd
 
 DISTRICTS = ("420106", "420102")
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--data", default="/work/shared/data/wuhan")
-    ap.add_argument("--out", default="/work/helpers/siting/bench/wuhan_2districts")
+    ap.add_argument("--data", default=os.path.join(REPO, "..", "shared", "data", "wuhan"))
+    ap.add_argument("--out", default="wuhan_2districts")
     ap.add_argument("--seed", type=int, default=42)
     ap.add_argument("--n", type=int, default=300, help="number of candidates")
     args = ap.parse_args()

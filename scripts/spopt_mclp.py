@@ -48,7 +48,8 @@ def project(lon, lat):
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("p", type=int, nargs="+", help="number of new sites")
-    ap.add_argument("--bundle", default="/work/helpers/siting/bench/wuhan_2districts")
+    ap.add_argument("--bundle", default="wuhan_2districts",
+                    help="folder written by prepare_spopt_instance.py")
     ap.add_argument("--radius", type=float, default=1000.0)
     ap.add_argument("--write-instance", default=None)
     ap.add_argument("--json", default=None, help="write results as JSON here")

@@ -73,6 +73,8 @@ pub struct NetworkRun {
     pub cells_off_network: u64,
     /// Their population per group.
     pub population_off_network: Vec<f64>,
+    /// Where each cell meets the network (`None`: off the network).
+    pub cell_snaps: Vec<Option<crate::network::Snap>>,
 }
 
 /// Everything computed for one service.
@@ -476,6 +478,7 @@ fn walk_stage(
         stats,
         cells_off_network,
         population_off_network,
+        cell_snaps: snaps,
     })
 }
 

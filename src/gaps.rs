@@ -67,6 +67,11 @@ pub struct AreaStats {
 }
 
 impl AreaStats {
+    /// The covered population the rules judge by: on foot with a network, else straight line.
+    pub fn judged_covered(&self) -> f64 {
+        self.network_covered.unwrap_or(self.covered)
+    }
+
     /// True when any configured rule fails.
     pub fn blank(&self) -> bool {
         self.reasons.iter().any(|r| r.is_failure())

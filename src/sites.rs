@@ -220,8 +220,8 @@ impl SitesResult {
         use std::fmt::Write;
         let s = &self.analysis.services[self.service];
         let mut o = String::new();
-        let before: f64 = self.before().iter().map(|x| x.covered).sum();
-        let after: f64 = self.after.iter().map(|x| x.covered).sum();
+        let before: f64 = self.before().iter().map(|x| x.judged_covered()).sum();
+        let after: f64 = self.after.iter().map(|x| x.judged_covered()).sum();
         let pop: f64 = self.before().iter().map(|x| x.population).sum();
         let pct = |v: f64| if pop > 0.0 { v / pop * 100.0 } else { 0.0 };
         let _ = writeln!(
@@ -420,12 +420,14 @@ pub fn reach_lists(
 /// (cell indices into `a.cells`) of the served cells it reaches. [`reach_lists`] keeps the lists;
 /// other callers fold them (counts, totals) without storing them.
 ///
-/// Reach is the straight-line rule `analyze` uses for coverage — true metres
-/// ([`crate::projection::Frame::distance`]) ≤ `radius_m` — evaluated on a [`PointGrid`] of the
-/// demand cells, candidates in parallel. Distances are symmetric, so a new site reaches exactly
-/// the cells `analyze` would count as covered by a facility there. This is the one function in
-/// `sites` that decides reach: when the plan has a walking network, it is to be extended to
-/// use walking distance from the candidate (the lead wires the network in here).
+/// Reach follows the rule `analyze` judges coverage by. Without a network it is the
+/// straight-line rule — true metres ([`crate::projection::Frame::distance`]) ≤ `radius_m` —
+/// evaluated on a [`PointGrid`] of the demand cells, candidates in parallel; distances are
+/// symmetric, so a new site reaches exactly the cells `analyze` would count as covered by a
+/// facility there. With a network it is the walking rule: the candidate snaps to the network
+/// like a facility, one bounded search runs from it, and a cell is reached when its walking
+/// distance is within the service's budget (only cells within the budget in a straight line are
+/// examined, since a walk is never shorter).
 pub fn reach_map<T: Send>(
     a: &Analysis,
     service: usize,
@@ -433,7 +435,51 @@ pub fn reach_map<T: Send>(
     candidates_local: &[[f64; 2]],
     f: impl Fn(&[u32]) -> T + Sync,
 ) -> Vec<T> {
-    let radius = a.services[service].spec.radius_m;
+    if let (Some(run), Some(w), Some(spec)) =
+        (&a.network, &a.services[service].walk, &a.plan.network)
+    {
+        let budget = w.budget_m;
+        let near = straight_reach(a, service, demand, candidates_local, budget, |l| l.to_vec());
+        return candidates_local
+            .par_iter()
+            .zip(near)
+            .map(|(&q, near)| {
+                let Some(snap) = run.net.snap(q, spec.max_snap_m) else {
+                    return f(&[]);
+                };
+                let d = run.net.multi_source(&[snap], budget);
+                let v: Vec<u32> = near
+                    .into_iter()
+                    .filter(|&k| {
+                        run.cell_snaps[demand[k as usize] as usize]
+                            .as_ref()
+                            .and_then(|sn| run.net.walk_distance(&d, sn))
+                            .is_some_and(|x| x <= budget)
+                    })
+                    .collect();
+                f(&v)
+            })
+            .collect();
+    }
+    straight_reach(
+        a,
+        service,
+        demand,
+        candidates_local,
+        a.services[service].spec.radius_m,
+        f,
+    )
+}
+
+/// Straight-line reach within `radius` true metres (see [`reach_map`]).
+pub fn straight_reach<T: Send>(
+    a: &Analysis,
+    service: usize,
+    demand: &[u32],
+    candidates_local: &[[f64; 2]],
+    radius: f64,
+    f: impl Fn(&[u32]) -> T + Sync,
+) -> Vec<T> {
     let pts: Vec<[f64; 2]> = demand.iter().map(|&c| a.cells.local[c as usize]).collect();
     let max_x = pts
         .iter()
@@ -566,7 +612,9 @@ pub fn select(mut a: Analysis, service: usize, opts: &Options) -> Result<SitesRe
     // --- Demand and reach.
     opts.progress.stage("reach of candidate sites");
     let values = &a.cells.values[group];
-    let covered = &a.services[service].covered;
+    // Demand: what is not covered by the rule the blank spots are judged by (on foot when the
+    // plan has a network).
+    let covered = &a.services[service].judged_covered().to_vec();
     let demand: Vec<u32> = (0..a.cells.len() as u32)
         .filter(|&c| {
             let c = c as usize;
@@ -820,13 +868,28 @@ pub fn select(mut a: Analysis, service: usize, opts: &Options) -> Result<SitesRe
             c.push(opts.capacity.unwrap_or(0.0));
         }
     }
+    // With a network `covered_after` is the walking flag; the straight-line figures after
+    // adding the sites come from the straight-line reach of the chosen sites.
+    let walk_after = a.network.is_some().then(|| covered_after.clone());
+    if walk_after.is_some() {
+        covered_after = a.services[service].covered.clone();
+        let all: Vec<u32> = (0..a.cells.len() as u32)
+            .filter(|&c| values[c as usize] > 0.0)
+            .collect();
+        let pts: Vec<[f64; 2]> = ranked.iter().map(|&j| cands[j as usize].local).collect();
+        for l in straight_reach(&a, service, &all, &pts, spec.radius_m, |l| l.to_vec()) {
+            for i in l {
+                covered_after[all[i as usize] as usize] = true;
+            }
+        }
+    }
     let after = gaps::aggregate(
         n_areas,
         &ServiceInput {
             spec: &spec,
             values,
             covered: &covered_after,
-            walk_covered: None,
+            walk_covered: walk_after.as_deref(),
             cell_area: &a.cell_area,
             facility_area: &fac_area,
             facility_capacity: caps.as_deref(),
@@ -954,7 +1017,7 @@ fn unit_targets(
                 st.facilities,
                 spec.min_per_area,
                 st.population,
-                st.covered,
+                st.judged_covered(),
                 spec.coverage_target,
             );
             if let Some(m) = spec.min_per_area {
@@ -992,7 +1055,7 @@ fn attribute_fixes(
     has_capacity: bool,
 ) -> Vec<Vec<AreaIx>> {
     let n = before.len();
-    let mut cov: Vec<f64> = before.iter().map(|s| s.covered).collect();
+    let mut cov: Vec<f64> = before.iter().map(|s| s.judged_covered()).collect();
     let mut nfac: Vec<u32> = before.iter().map(|s| s.facilities).collect();
     let mut cap: Vec<f64> = before.iter().map(|s| s.capacity.unwrap_or(0.0)).collect();
     let mut done = vec![false; n];

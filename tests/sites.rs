@@ -590,3 +590,69 @@ fn unknown_kind_is_a_clear_error() {
         assert_eq!(o.status.code(), Some(2), "{all:?}");
     }
 }
+
+/// With a walking network, reach is judged on foot: the sites' newly covered population equals
+/// the growth of `network_covered_population`, and the chosen sites added to the plan as
+/// facilities make `analyze` reproduce `areas_after.csv` (walking and straight-line columns).
+#[test]
+fn porto_alegre_sites_on_foot_reproduce_areas_after() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let p = plan("porto_alegre.toml");
+    ok(&["analyze", s(&p), "--out", s(&out), "-q"]);
+    ok(&[
+        "sites",
+        s(&p),
+        "--kind",
+        "healthcare",
+        "--add",
+        "5",
+        "--out",
+        s(&out),
+        "-q",
+    ]);
+    let (_, sites) = read_csv(&out.join("sites.csv"));
+    assert_eq!(sites.len(), 5);
+    let new: f64 = sites.iter().map(|r| num(r, "new_covered_population")).sum();
+    let walk = |rows: &[BTreeMap<String, String>]| -> f64 {
+        rows.iter()
+            .filter(|r| r["kind"] == "healthcare")
+            .map(|r| num(r, "network_covered_population"))
+            .sum()
+    };
+    let (_, before) = read_csv(&out.join("areas.csv"));
+    let (_, after) = read_csv(&out.join("areas_after.csv"));
+    assert!(new > 0.0);
+    assert!(
+        (walk(&after) - walk(&before) - new).abs() < 0.01,
+        "{new} vs {}",
+        walk(&after) - walk(&before)
+    );
+
+    let mut csv = String::from("id,lon,lat\n");
+    for r in &sites {
+        csv.push_str(&format!("new{},{},{}\n", r["rank"], r["lon"], r["lat"]));
+    }
+    let fac = dir.path().join("new_sites.csv");
+    std::fs::write(&fac, csv).unwrap();
+    let shared = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared");
+    let text = std::fs::read_to_string(&p)
+        .unwrap()
+        .replace("../../../shared", s(&shared));
+    let text = format!(
+        "{text}\n[[facilities]]\npath = {:?}\nlon = \"lon\"\nlat = \"lat\"\nid = \"id\"\nkind_value = \"healthcare\"\n",
+        s(&fac)
+    );
+    let p2 = dir.path().join("with_sites.toml");
+    std::fs::write(&p2, text).unwrap();
+    let out2 = dir.path().join("out2");
+    ok(&["analyze", s(&p2), "--out", s(&out2), "-q"]);
+    let (_, got) = read_csv(&out2.join("areas.csv"));
+    let pick = |rows: &[BTreeMap<String, String>]| -> Vec<BTreeMap<String, String>> {
+        rows.iter()
+            .filter(|r| r["kind"] == "healthcare")
+            .cloned()
+            .collect()
+    };
+    assert_eq!(pick(&got), pick(&after));
+}

@@ -149,13 +149,25 @@ pub struct WriteOptions {
 pub fn analysis(a: &Analysis, out: &Path, opts: &WriteOptions) -> Result<Vec<PathBuf>> {
     let (with_cells, threads) = (opts.cells, opts.threads);
     let mut st = Staging::new(out)?;
+    let summary = summary::build(a, threads);
+    let report = html::ReportOptions { lang: opts.lang };
     // Build the large files in parallel; write them in a fixed order.
-    let ((uncovered, circles), (areas_gj, cells)) = rayon::join(
-        || rayon::join(|| geojson::uncovered(a), || geojson::circles(a)),
+    let (((uncovered, circles), (areas_gj, cells)), (page, book)) = rayon::join(
         || {
             rayon::join(
-                || geojson::areas(a),
-                || with_cells.then(|| tables::cells_csv(a)),
+                || rayon::join(|| geojson::uncovered(a), || geojson::circles(a)),
+                || {
+                    rayon::join(
+                        || geojson::areas(a),
+                        || with_cells.then(|| tables::cells_csv(a)),
+                    )
+                },
+            )
+        },
+        || {
+            rayon::join(
+                || html::html(a, &summary, &report),
+                || xlsx::workbook(a, opts.lang),
             )
         },
     );
@@ -176,16 +188,14 @@ pub fn analysis(a: &Analysis, out: &Path, opts: &WriteOptions) -> Result<Vec<Pat
         st.write_parts("service_areas.geojson", &geojson::service_areas(a, width))?;
     }
     st.write("report.md", report::markdown(a).as_bytes())?;
-    let summary = summary::build(a, threads);
     let mut json = serde_json::to_string_pretty(&summary).map_err(|e| Error::Output {
         path: out.join("summary.json"),
         reason: e.to_string(),
     })?;
     json.push('\n');
     st.write("summary.json", json.as_bytes())?;
-    let report = html::ReportOptions { lang: opts.lang };
-    st.write("report.html", html::html(a, &summary, &report).as_bytes())?;
-    let book = xlsx::workbook(a, opts.lang).map_err(|e| Error::Output {
+    st.write("report.html", page.as_bytes())?;
+    let book = book.map_err(|e| Error::Output {
         path: out.join("report.xlsx"),
         reason: e.to_string(),
     })?;

@@ -2,7 +2,7 @@
 //! `sites_report.md` and `sites_summary.json`, written atomically beside whatever `analyze`
 //! wrote into the same folder (only these files are replaced or removed).
 
-use super::tables::{csv_bytes, AREAS_COLUMNS};
+use super::tables::{areas_header, csv_bytes};
 use super::{f3, Staging};
 use crate::error::{Error, Result};
 use crate::gaps::AreaStats;
@@ -120,7 +120,7 @@ pub fn sites_geojson(r: &SitesResult) -> Value {
 
 /// `areas_after.csv`: the `areas.csv` columns after adding the sites.
 pub fn areas_after_csv(r: &SitesResult) -> Vec<u8> {
-    csv_bytes(&AREAS_COLUMNS, &r.areas_after_rows)
+    csv_bytes(&areas_header(&r.analysis), &r.areas_after_rows)
 }
 
 fn r3(v: f64) -> Value {
@@ -134,7 +134,7 @@ pub fn summary(r: &SitesResult, threads: usize) -> Value {
     let q = &r.quality;
     let totals = |st: &[AreaStats]| {
         let pop: f64 = st.iter().map(|x| x.population).sum();
-        let cov: f64 = st.iter().map(|x| x.covered).sum();
+        let cov: f64 = st.iter().map(|x| x.judged_covered()).sum();
         json!({
             "population": r3(pop),
             "covered_population": r3(cov),
@@ -342,9 +342,9 @@ pub fn report(r: &SitesResult) -> String {
     let before = r.before();
     let (pb, cb): (f64, f64) = (
         before.iter().map(|x| x.population).sum(),
-        before.iter().map(|x| x.covered).sum(),
+        before.iter().map(|x| x.judged_covered()).sum(),
     );
-    let ca: f64 = r.after.iter().map(|x| x.covered).sum();
+    let ca: f64 = r.after.iter().map(|x| x.judged_covered()).sum();
     let share = |c: f64| (pb > 0.0).then(|| c / pb);
     let _ = writeln!(o, "\n## Before and after\n");
     let _ = writeln!(o, "| | before | after |");
@@ -381,8 +381,8 @@ pub fn report(r: &SitesResult) -> String {
                 cell(&ar.id),
                 cell(&ar.name),
                 b.population,
-                b.covered,
-                f.covered,
+                b.judged_covered(),
+                f.judged_covered(),
                 pct(b.coverage),
                 pct(f.coverage),
                 b.facilities,

@@ -280,3 +280,66 @@ fn a_non_pbf_network_is_an_error_naming_the_file() {
     );
     assert!(!out.exists());
 }
+
+/// A facility farther than `max_snap_m` from every walkable way is a warning naming it, and it
+/// reaches no one on foot (its straight-line circle still counts in the straight figures).
+#[test]
+fn facility_far_off_the_network_is_a_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    let fixture = root().join("tests/fixtures/walk");
+    for f in ["areas.geojson", "cells.csv", "plan.toml"] {
+        std::fs::copy(fixture.join(f), dir.path().join(f)).unwrap();
+    }
+    // 0.008° (≈ 885 m) south of the south street, inside the area extended southwards.
+    std::fs::write(
+        dir.path().join("areas.geojson"),
+        r#"{"type":"FeatureCollection","features":[
+{"type":"Feature","properties":{"id":"A1","name":"river town"},"geometry":{"type":"Polygon","coordinates":[[[-0.001,-0.01],[0.011,-0.01],[0.011,0.003],[-0.001,0.003],[-0.001,-0.01]]]}}]}"#,
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("facilities.geojson"),
+        r#"{"type":"FeatureCollection","features":[
+{"type":"Feature","properties":{"id":"station-far","kind":"service_station"},"geometry":{"type":"Point","coordinates":[0.001,-0.008]}}]}"#,
+    )
+    .unwrap();
+    let plan = std::fs::read_to_string(dir.path().join("plan.toml"))
+        .unwrap()
+        .replace(
+            "\"../network/river.osm.pbf\"",
+            &format!("{:?}", root().join("tests/fixtures/network/river.osm.pbf")),
+        );
+    std::fs::write(dir.path().join("plan.toml"), plan).unwrap();
+    let out = dir.path().join("out");
+    Command::cargo_bin("carecircle")
+        .unwrap()
+        .args([
+            "analyze",
+            dir.path().join("plan.toml").to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "-q",
+        ])
+        .assert()
+        .success();
+    let summary: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap()).unwrap();
+    let w = summary["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|w| w["code"] == "facilities_off_network")
+        .expect("warning");
+    assert!(
+        w["message"].as_str().unwrap().contains("station-far"),
+        "{w}"
+    );
+    assert_eq!(
+        summary["services"][0]["walking"]["facilities_off_network"],
+        1
+    );
+    assert_eq!(
+        summary["services"][0]["walking"]["network_covered_population"].as_f64(),
+        Some(0.0)
+    );
+}

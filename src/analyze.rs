@@ -136,12 +136,21 @@ pub struct Analysis {
     pub timings: Vec<(String, f64)>,
 }
 
-struct Timer {
+/// Wall time per stage.
+pub(crate) struct Timer {
     t: Instant,
-    out: Vec<(String, f64)>,
+    pub(crate) out: Vec<(String, f64)>,
 }
 impl Timer {
-    fn lap(&mut self, name: &str) {
+    /// Starts timing.
+    pub(crate) fn new() -> Timer {
+        Timer {
+            t: Instant::now(),
+            out: Vec::new(),
+        }
+    }
+    /// Records the time since the last lap under `name`.
+    pub(crate) fn lap(&mut self, name: &str) {
         let now = Instant::now();
         self.out
             .push((name.to_owned(), (now - self.t).as_secs_f64()));
@@ -176,10 +185,7 @@ fn overlap_check(
 
 /// Runs the analysis of a plan.
 pub fn run(plan: Plan, opts: &Options) -> Result<Analysis> {
-    let mut tm = Timer {
-        t: Instant::now(),
-        out: Vec::new(),
-    };
+    let mut tm = Timer::new();
     let mut warnings = Warnings::default();
     opts.progress.stage("loading");
     let (areas, (cells, fac)) = rayon::join(

@@ -1,7 +1,7 @@
 //! Facilities: kind, capacity and position, from one or more sources.
 
 use crate::error::{Error, Location, Result};
-use crate::load::geojson::{self, Geometry};
+use crate::load::geojson;
 use crate::load::{self, check_lonlat, BBox, Value};
 use crate::plan::{is_csv, FacilitySpec, KindSource};
 
@@ -113,28 +113,7 @@ fn read_geojson(
     let st = stem(spec);
     for f in layer.features {
         let loc = Location::Feature(f.index);
-        let p = match f.geometry {
-            Some(Geometry::Point(p)) => p,
-            Some(g) => {
-                return Err(Error::input(
-                    path,
-                    loc,
-                    Some("geometry"),
-                    format!(
-                        "expected a Point (a facility location), found a {}",
-                        g.type_name()
-                    ),
-                ))
-            }
-            None => {
-                return Err(Error::input(
-                    path,
-                    loc,
-                    Some("geometry"),
-                    "the geometry is null: expected a Point",
-                ))
-            }
-        };
+        let p = f.point(path, "a facility location")?;
         let kind = match &spec.kind {
             KindSource::Value(v) => v.clone(),
             KindSource::Field(k) => geojson::prop_text(&f.properties, k).ok_or_else(|| {

@@ -289,19 +289,6 @@ pub fn parse_spacing(s: &str) -> std::result::Result<f64, String> {
     }
 }
 
-struct Timer {
-    t: Instant,
-    out: Vec<(String, f64)>,
-}
-impl Timer {
-    fn lap(&mut self, name: &str) {
-        let now = Instant::now();
-        self.out
-            .push((name.to_owned(), (now - self.t).as_secs_f64()));
-        self.t = now;
-    }
-}
-
 /// Largest number of (candidate, demand) cover entries kept (about 8 bytes each in the
 /// instance); beyond it the candidates are thinned.
 const MAX_ENTRIES: usize = 60_000_000;
@@ -567,13 +554,11 @@ pub fn run(plan: Plan, opts: &Options) -> Result<SitesResult> {
 
 /// Site selection on a finished analysis (see [`run`]).
 pub fn select(mut a: Analysis, service: usize, opts: &Options) -> Result<SitesResult> {
-    let mut tm = Timer {
-        t: Instant::now(),
-        out: vec![(
-            "analyze".to_owned(),
-            a.timings.iter().map(|(_, t)| t).sum::<f64>(),
-        )],
-    };
+    let mut tm = crate::analyze::Timer::new();
+    tm.out.push((
+        "analyze".to_owned(),
+        a.timings.iter().map(|(_, t)| t).sum::<f64>(),
+    ));
     let mut notes = Vec::new();
     let spec = a.services[service].spec.clone();
     let group = spec.group;
@@ -1227,29 +1212,7 @@ fn file_candidates(
             geojson::require_field(&layer, path, i, "--id")?;
         }
         for f in layer.features {
-            let loc = Location::Feature(f.index);
-            let p = match f.geometry {
-                Some(Geometry::Point(p)) => p,
-                Some(g) => {
-                    return Err(Error::input(
-                        path,
-                        loc,
-                        Some("geometry"),
-                        format!(
-                            "expected a Point (a candidate site), found a {}",
-                            g.type_name()
-                        ),
-                    ))
-                }
-                None => {
-                    return Err(Error::input(
-                        path,
-                        loc,
-                        Some("geometry"),
-                        "the geometry is null: expected a Point",
-                    ))
-                }
-            };
+            let p = f.point(path, "a candidate site")?;
             let name = id
                 .and_then(|i| geojson::prop_text(&f.properties, i))
                 .unwrap_or_else(|| format!("{stem}#{}", f.index));

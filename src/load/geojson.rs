@@ -249,6 +249,29 @@ fn short(v: &Json) -> String {
     }
 }
 
+impl Feature {
+    /// The feature's point, or an error naming the file, the feature and what the point stands
+    /// for (`what`, e.g. "a facility location") when the geometry is of another type or null.
+    pub fn point(&self, path: &Path, what: &str) -> Result<[f64; 2]> {
+        let loc = Location::Feature(self.index);
+        match &self.geometry {
+            Some(Geometry::Point(p)) => Ok(*p),
+            Some(g) => Err(Error::input(
+                path,
+                loc,
+                Some("geometry"),
+                format!("expected a Point ({what}), found a {}", g.type_name()),
+            )),
+            None => Err(Error::input(
+                path,
+                loc,
+                Some("geometry"),
+                "the geometry is null: expected a Point",
+            )),
+        }
+    }
+}
+
 /// A property as a [`Value`]: missing and null are Null, numbers are numbers, strings that read
 /// as numbers are numbers, other strings are text, booleans/arrays/objects are text.
 pub fn prop(props: &Map<String, Json>, field: &str) -> Value {

@@ -20,10 +20,10 @@
 //! [`lagrangian_bound`]).
 
 use super::bound::{lagrangian_bound, BoundOptions};
+use super::heap::Item;
 use super::instance::{Instance, SitingError};
 use super::rng::SplitMix64;
 use rayon::prelude::*;
-use std::cmp::Ordering;
 use std::collections::{BinaryHeap, VecDeque};
 
 /// Result of [`solve_capacitated`].
@@ -192,33 +192,6 @@ pub fn solve_capacitated(
         bound,
         gap,
     })
-}
-
-#[derive(Debug, Clone, Copy)]
-struct Item {
-    gain: f64,
-    key: u64,
-    j: u32,
-    stamp: usize,
-}
-impl PartialEq for Item {
-    fn eq(&self, o: &Self) -> bool {
-        self.cmp(o) == Ordering::Equal
-    }
-}
-impl Eq for Item {}
-impl PartialOrd for Item {
-    fn partial_cmp(&self, o: &Self) -> Option<Ordering> {
-        Some(self.cmp(o))
-    }
-}
-impl Ord for Item {
-    fn cmp(&self, o: &Self) -> Ordering {
-        self.gain
-            .total_cmp(&o.gain)
-            .then(o.key.cmp(&self.key))
-            .then(o.j.cmp(&self.j))
-    }
 }
 
 /// Dinic's max-flow on real capacities.

@@ -2,10 +2,10 @@
 //! greedy ordering of the result and the combined upper bound.
 
 use super::bound::{lagrangian_bound, BoundOptions};
+use super::heap::Item;
 use super::instance::Instance;
 use super::rng::SplitMix64;
 use rayon::prelude::*;
-use std::cmp::Ordering;
 use std::collections::BinaryHeap;
 use std::time::{Duration, Instant};
 
@@ -90,35 +90,6 @@ fn tie_key(seed: Option<u64>, j: u32) -> u64 {
     match seed {
         None => j as u64,
         Some(s) => SplitMix64::hash(s, j as u64),
-    }
-}
-
-#[derive(Debug, Clone, Copy)]
-struct Item {
-    gain: f64,
-    key: u64,
-    j: u32,
-    stamp: usize,
-}
-
-impl PartialEq for Item {
-    fn eq(&self, other: &Self) -> bool {
-        self.cmp(other) == Ordering::Equal
-    }
-}
-impl Eq for Item {}
-impl PartialOrd for Item {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-impl Ord for Item {
-    fn cmp(&self, other: &Self) -> Ordering {
-        // Max-heap: larger gain first, then smaller key, then smaller index.
-        self.gain
-            .total_cmp(&other.gain)
-            .then(other.key.cmp(&self.key))
-            .then(other.j.cmp(&self.j))
     }
 }
 

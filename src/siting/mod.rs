@@ -31,6 +31,7 @@
 mod bound;
 mod capacity;
 mod exact;
+mod heap;
 mod instance;
 mod mclp;
 mod rng;

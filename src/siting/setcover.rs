@@ -20,9 +20,9 @@
 //! harder, so one pass leaves no redundant site).  Per-unit caps of the
 //! [`Instance`] are ignored here.
 
+use super::heap::Item;
 use super::instance::{Instance, SitingError};
 use super::rng::SplitMix64;
-use std::cmp::Ordering;
 use std::collections::BinaryHeap;
 
 /// Unit id meaning "in no unit" (for demand points or candidates).
@@ -381,33 +381,6 @@ impl<'a> Tracker<'a> {
             self.n_inside[u] >= self.an.site_req[u]
                 && (self.an.cov_need[u] <= 0.0 || cov_met(self.cov[u], self.an.cov_need[u]))
         })
-    }
-}
-
-#[derive(Debug, Clone, Copy)]
-struct Item {
-    gain: f64,
-    key: u64,
-    j: u32,
-    stamp: usize,
-}
-impl PartialEq for Item {
-    fn eq(&self, o: &Self) -> bool {
-        self.cmp(o) == Ordering::Equal
-    }
-}
-impl Eq for Item {}
-impl PartialOrd for Item {
-    fn partial_cmp(&self, o: &Self) -> Option<Ordering> {
-        Some(self.cmp(o))
-    }
-}
-impl Ord for Item {
-    fn cmp(&self, o: &Self) -> Ordering {
-        self.gain
-            .total_cmp(&o.gain)
-            .then(o.key.cmp(&self.key))
-            .then(o.j.cmp(&self.j))
     }
 }
 

@@ -178,11 +178,7 @@ pub fn summary(r: &SitesResult, threads: usize) -> Value {
             })
         })
         .collect();
-    let timings: Map<String, Value> = r
-        .timings
-        .iter()
-        .map(|(k, v)| (k.clone(), json!((v * 1e4).round() / 1e4)))
-        .collect();
+    let timings = super::summary::timings_json(&r.timings);
     json!({
         "carecircle": env!("CARGO_PKG_VERSION"),
         "command": "sites",

@@ -10,6 +10,14 @@ fn r3(v: f64) -> Value {
     json!((v * 1000.0).round() / 1000.0 + 0.0)
 }
 
+/// Stage timings as a JSON object of seconds (4 decimals), in stage order.
+pub fn timings_json(timings: &[(String, f64)]) -> Map<String, Value> {
+    timings
+        .iter()
+        .map(|(k, v)| (k.clone(), json!((v * 1e4).round() / 1e4)))
+        .collect()
+}
+
 /// Builds the summary document.
 pub fn build(a: &Analysis, threads: usize) -> Value {
     let n_units = a.areas.list.len();
@@ -79,11 +87,7 @@ pub fn build(a: &Analysis, threads: usize) -> Value {
             json!({"group": name, "fields": fields, "total": r3(total), "unassigned": r3(unassigned)})
         })
         .collect();
-    let timings: Map<String, Value> = a
-        .timings
-        .iter()
-        .map(|(k, v)| (k.clone(), json!((v * 1e4).round() / 1e4)))
-        .collect();
+    let timings = timings_json(&a.timings);
     json!({
         "carecircle": env!("CARGO_PKG_VERSION"),
         "plan": a.plan.path.display().to_string(),

@@ -520,22 +520,18 @@ fn check_kinds(plan: &Plan, facilities: &[Facility], warnings: &mut Warnings) ->
             _ => {}
         }
     }
-    let unused: Vec<String> = by_kind
+    let unused: Vec<(&str, u64)> = by_kind
         .iter()
         .filter(|(k, _)| !plan.services.iter().any(|s| s.kind == **k))
-        .map(|(k, (n, _))| format!("{k} ({n})"))
+        .map(|(k, (n, _))| (*k, *n))
         .collect();
-    let n: u64 = by_kind
-        .iter()
-        .filter(|(k, _)| !plan.services.iter().any(|s| s.kind == **k))
-        .map(|(_, (n, _))| *n)
-        .sum();
+    let listed: Vec<String> = unused.iter().map(|(k, n)| format!("{k} ({n})")).collect();
     warnings.add(
         "unevaluated_kind",
-        n,
+        unused.iter().map(|(_, n)| n).sum(),
         format!(
             "facilities of kinds no service evaluates, ignored: {}",
-            unused.join(", ")
+            listed.join(", ")
         ),
     );
     let mut ids: Vec<&str> = facilities.iter().map(|f| f.id.as_str()).collect();

@@ -326,11 +326,6 @@ impl AreaIndex {
             .find(|&&k| self.polys[k as usize].contains(p))
             .map(|&k| AreaIx(k))
     }
-
-    /// The prepared polygon of an area.
-    pub fn polygon(&self, a: AreaIx) -> &PreparedPolygon {
-        &self.polys[a.0 as usize]
-    }
 }
 
 #[cfg(test)]

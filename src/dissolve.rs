@@ -267,6 +267,8 @@ pub fn trace_grid(
 
 /// Boundary edges of a set of grid cells given by their `(i, j)` indexes (duplicates allowed),
 /// counter-clockwise around the cells; vertex `(i, j)` is the lower-left corner of cell `(i, j)`.
+/// The plain reference that the tests hold [`trace_grid`] to.
+#[cfg(test)]
 pub fn grid_edges(cells: &[(i32, i32)]) -> Vec<(Vtx, Vtx)> {
     let set: std::collections::HashSet<(i32, i32)> = cells.iter().copied().collect();
     let mut sorted: Vec<(i32, i32)> = set.iter().copied().collect();

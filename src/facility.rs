@@ -5,10 +5,6 @@ use crate::load::geojson;
 use crate::load::{self, check_lonlat, BBox, Value};
 use crate::plan::{is_csv, FacilitySpec, KindSource};
 
-/// Index of a facility in the loaded list.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct FacilityIx(pub u32);
-
 /// One facility.
 #[derive(Debug, Clone)]
 pub struct Facility {

@@ -12,10 +12,6 @@ use crate::plan::{is_csv, PopulationSpec};
 use crate::projection::Frame;
 use crate::warnings::Warnings;
 
-/// Index of a cell.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct CellIx(pub u32);
-
 /// What the cells' footprints are.
 #[derive(Debug, Clone)]
 pub enum Footprints {

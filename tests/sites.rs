@@ -191,6 +191,37 @@ fn helsinki_add_sums_agree() {
 }
 
 /// The chosen sites as ordinary facilities: `analyze` must reproduce `areas_after.csv`.
+/// The independent check of a `sites` run in `out`: the chosen sites, added to `plan` as a
+/// facility source of `kind`, make `analyze` reproduce `areas_after.csv` for that service.
+fn assert_sites_reanalysed_reproduce_areas_after(dir: &Path, plan: &Path, out: &Path, kind: &str) {
+    let (_, sites) = read_csv(&out.join("sites.csv"));
+    let mut csv = String::from("id,lon,lat\n");
+    for r in &sites {
+        csv.push_str(&format!("new{},{},{}\n", r["rank"], r["lon"], r["lat"]));
+    }
+    let fac = dir.join("new_sites.csv");
+    std::fs::write(&fac, csv).unwrap();
+    // The plan with absolute paths plus the new sites as a facility source.
+    let shared = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared");
+    let text = std::fs::read_to_string(plan)
+        .unwrap()
+        .replace("../../../shared", s(&shared));
+    let text = format!(
+        "{text}\n[[facilities]]\npath = {:?}\nlon = \"lon\"\nlat = \"lat\"\nid = \"id\"\nkind_value = {kind:?}\n",
+        s(&fac)
+    );
+    let p2 = dir.join("with_sites.toml");
+    std::fs::write(&p2, text).unwrap();
+    let out2 = dir.join("out2");
+    ok(&["analyze", s(&p2), "--out", s(&out2), "-q"]);
+    let (_, want) = read_csv(&out.join("areas_after.csv"));
+    let (_, got) = read_csv(&out2.join("areas.csv"));
+    let pick = |rows: &[BTreeMap<String, String>]| -> Vec<BTreeMap<String, String>> {
+        rows.iter().filter(|r| r["kind"] == kind).cloned().collect()
+    };
+    assert_eq!(pick(&got), pick(&want));
+}
+
 #[test]
 fn helsinki_sites_as_facilities_reproduce_areas_after() {
     let dir = tempfile::tempdir().unwrap();
@@ -209,35 +240,7 @@ fn helsinki_sites_as_facilities_reproduce_areas_after() {
         s(&out),
         "-q",
     ]);
-    let (_, sites) = read_csv(&out.join("sites.csv"));
-    let mut csv = String::from("id,lon,lat\n");
-    for r in &sites {
-        csv.push_str(&format!("new{},{},{}\n", r["rank"], r["lon"], r["lat"]));
-    }
-    let fac = dir.path().join("new_sites.csv");
-    std::fs::write(&fac, csv).unwrap();
-    // The plan with absolute paths plus the new sites as a facility source.
-    let shared = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared");
-    let text = std::fs::read_to_string(&p)
-        .unwrap()
-        .replace("../../../shared", s(&shared));
-    let text = format!(
-        "{text}\n[[facilities]]\npath = {:?}\nlon = \"lon\"\nlat = \"lat\"\nid = \"id\"\nkind_value = \"social_facility\"\n",
-        s(&fac)
-    );
-    let p2 = dir.path().join("with_sites.toml");
-    std::fs::write(&p2, text).unwrap();
-    let out2 = dir.path().join("out2");
-    ok(&["analyze", s(&p2), "--out", s(&out2), "-q"]);
-    let (_, want) = read_csv(&out.join("areas_after.csv"));
-    let (_, got) = read_csv(&out2.join("areas.csv"));
-    let pick = |rows: &[BTreeMap<String, String>]| -> Vec<BTreeMap<String, String>> {
-        rows.iter()
-            .filter(|r| r["kind"] == "social_facility")
-            .cloned()
-            .collect()
-    };
-    assert_eq!(pick(&got), pick(&want));
+    assert_sites_reanalysed_reproduce_areas_after(dir.path(), &p, &out, "social_facility");
 }
 
 /// `reach_lists` equals an all-pairs scan with the analysis' distance.
@@ -628,31 +631,5 @@ fn porto_alegre_sites_on_foot_reproduce_areas_after() {
         "{new} vs {}",
         walk(&after) - walk(&before)
     );
-
-    let mut csv = String::from("id,lon,lat\n");
-    for r in &sites {
-        csv.push_str(&format!("new{},{},{}\n", r["rank"], r["lon"], r["lat"]));
-    }
-    let fac = dir.path().join("new_sites.csv");
-    std::fs::write(&fac, csv).unwrap();
-    let shared = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared");
-    let text = std::fs::read_to_string(&p)
-        .unwrap()
-        .replace("../../../shared", s(&shared));
-    let text = format!(
-        "{text}\n[[facilities]]\npath = {:?}\nlon = \"lon\"\nlat = \"lat\"\nid = \"id\"\nkind_value = \"healthcare\"\n",
-        s(&fac)
-    );
-    let p2 = dir.path().join("with_sites.toml");
-    std::fs::write(&p2, text).unwrap();
-    let out2 = dir.path().join("out2");
-    ok(&["analyze", s(&p2), "--out", s(&out2), "-q"]);
-    let (_, got) = read_csv(&out2.join("areas.csv"));
-    let pick = |rows: &[BTreeMap<String, String>]| -> Vec<BTreeMap<String, String>> {
-        rows.iter()
-            .filter(|r| r["kind"] == "healthcare")
-            .cloned()
-            .collect()
-    };
-    assert_eq!(pick(&got), pick(&after));
+    assert_sites_reanalysed_reproduce_areas_after(dir.path(), &p, &out, "healthcare");
 }

@@ -29,6 +29,17 @@ fn analyze(plan: &str, extra: &[&str]) -> tempfile::TempDir {
     dir
 }
 
+/// Runs `analyze` expecting exit code 2; returns what it printed on stderr.
+fn analyze_fails(plan: &str, out: &Path, extra: &[&str]) -> String {
+    let a = Command::cargo_bin("carecircle")
+        .unwrap()
+        .args(["analyze", plan, "--out", out.to_str().unwrap()])
+        .args(extra)
+        .assert()
+        .code(2);
+    String::from_utf8_lossy(&a.get_output().stderr).to_string()
+}
+
 /// CSV rows as header → value maps (BOM stripped).
 fn rows(path: &Path) -> Vec<HashMap<String, String>> {
     let text = std::fs::read_to_string(path).unwrap();
@@ -189,18 +200,11 @@ fn helsinki_cells_off_the_network_are_reported() {
 fn service_areas_need_a_network() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out");
-    let a = Command::cargo_bin("carecircle")
-        .unwrap()
-        .args([
-            "analyze",
-            root().join("tests/plans/helsinki.toml").to_str().unwrap(),
-            "--out",
-            out.to_str().unwrap(),
-            "--service-areas",
-        ])
-        .assert()
-        .code(2);
-    let err = String::from_utf8_lossy(&a.get_output().stderr).to_string();
+    let err = analyze_fails(
+        root().join("tests/plans/helsinki.toml").to_str().unwrap(),
+        &out,
+        &["--service-areas"],
+    );
     assert!(err.contains("[network]"), "{err}");
     assert!(!out.exists());
 }
@@ -222,17 +226,7 @@ fn network_far_from_the_areas_is_an_error() {
         );
     std::fs::write(dir.path().join("plan.toml"), plan).unwrap();
     let out = dir.path().join("out");
-    let a = Command::cargo_bin("carecircle")
-        .unwrap()
-        .args([
-            "analyze",
-            dir.path().join("plan.toml").to_str().unwrap(),
-            "--out",
-            out.to_str().unwrap(),
-        ])
-        .assert()
-        .code(2);
-    let err = String::from_utf8_lossy(&a.get_output().stderr).to_string();
+    let err = analyze_fails(dir.path().join("plan.toml").to_str().unwrap(), &out, &[]);
     assert!(
         err.contains("river.osm.pbf")
             && err.contains("does not overlap")
@@ -263,17 +257,7 @@ fn a_non_pbf_network_is_an_error_naming_the_file() {
         );
     std::fs::write(dir.path().join("plan.toml"), plan).unwrap();
     let out = dir.path().join("out");
-    let a = Command::cargo_bin("carecircle")
-        .unwrap()
-        .args([
-            "analyze",
-            dir.path().join("plan.toml").to_str().unwrap(),
-            "--out",
-            out.to_str().unwrap(),
-        ])
-        .assert()
-        .code(2);
-    let err = String::from_utf8_lossy(&a.get_output().stderr).to_string();
+    let err = analyze_fails(dir.path().join("plan.toml").to_str().unwrap(), &out, &[]);
     assert!(
         err.contains("cells.csv") && err.contains(".osm.pbf"),
         "{err}"

@@ -118,6 +118,16 @@ fn helsinki_add_sums_agree() {
         assert!(out.join(f).exists(), "{f} was removed");
     }
     let summary = json(&out.join("sites_summary.json"));
+    // report.md and summary.json are the analysis' with the sites' part added.
+    let full = json(&out.join("summary.json"));
+    assert_eq!(full["sites"]["objective"], summary["objective"]);
+    assert_eq!(full["services"].as_array().map(|v| v.len()), Some(3));
+    let md = std::fs::read_to_string(out.join("report.md")).unwrap();
+    assert!(
+        md.starts_with("# Gap report") && md.contains("# New sites"),
+        "{}",
+        &md[..200.min(md.len())]
+    );
     let objective = summary["objective"].as_f64().unwrap();
     let bound = summary["bound"].as_f64().unwrap();
     let gap = summary["gap"].as_f64().unwrap();

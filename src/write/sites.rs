@@ -12,12 +12,17 @@ use std::fmt::Write;
 use std::path::{Path, PathBuf};
 
 /// Every file `sites` may write (stale ones from an earlier `sites` run are removed on commit).
+/// `report.md` and `summary.json` are those of the analysis the sites were chosen on, with the
+/// sites' before/after section and a `sites` member added, so they never lose what `analyze`
+/// wrote there; `sites_report.md` and `sites_summary.json` hold the sites part alone.
 pub const SITES_FILES: &[&str] = &[
     "sites.csv",
     "sites.geojson",
     "areas_after.csv",
     "sites_report.md",
     "sites_summary.json",
+    "report.md",
+    "summary.json",
 ];
 
 /// Columns of `sites.csv` (`served_population` only in the capacity-aware mode).
@@ -440,10 +445,20 @@ pub fn write(r: &SitesResult, out: &Path, threads: usize) -> Result<Vec<PathBuf>
         &json_bytes("sites.geojson", &sites_geojson(r))?,
     )?;
     st.write("areas_after.csv", &areas_after_csv(r))?;
-    st.write("sites_report.md", report(r).as_bytes())?;
+    let sites_md = report(r);
+    st.write("sites_report.md", sites_md.as_bytes())?;
+    let sites_json = summary(r, threads);
     st.write(
         "sites_summary.json",
-        &json_bytes("sites_summary.json", &summary(r, threads))?,
+        &json_bytes("sites_summary.json", &sites_json)?,
     )?;
+    let full_md = format!(
+        "{}\n---\n\n{sites_md}",
+        super::report::markdown(&r.analysis)
+    );
+    st.write("report.md", full_md.as_bytes())?;
+    let mut full = super::summary::build(&r.analysis, threads);
+    full["sites"] = sites_json;
+    st.write("summary.json", &json_bytes("summary.json", &full)?)?;
     st.commit(SITES_FILES)
 }

@@ -671,6 +671,15 @@ fn fit_grid(plan: &Plan, cells: &Cells) -> Result<(Grid, Raster)> {
     Ok((g, r))
 }
 
+/// Union-find root of `x`, halving paths on the way.
+fn find(p: &mut [u32], mut x: u32) -> u32 {
+    while p[x as usize] != x {
+        p[x as usize] = p[p[x as usize] as usize];
+        x = p[x as usize];
+    }
+    x
+}
+
 /// Dissolves the uncovered populated cells of one service into connected blank spots per area.
 fn blank_spots(
     cells: &Cells,
@@ -690,28 +699,34 @@ fn blank_spots(
         Some((g, raster)) => {
             let pos = &raster.pos;
             let at = |i: i32, j: i32| raster.at(i, j).filter(|&c| selected[c as usize]);
-            for start in 0..cells.len() {
-                if !selected[start] || comp[start] != u32::MAX {
+            // Union-find over edge neighbours (left and below suffice), then components numbered
+            // by their lowest cell index, members ascending.
+            let mut parent: Vec<u32> = (0..cells.len() as u32).collect();
+            for c in 0..cells.len() {
+                if !selected[c] {
                     continue;
                 }
-                let id = comps.len() as u32;
-                let area = cell_area[start];
-                let mut members = vec![start as u32];
-                comp[start] = id;
-                let mut k = 0;
-                while k < members.len() {
-                    let (i, j) = pos[members[k] as usize];
-                    for (di, dj) in [(1, 0), (-1, 0), (0, 1), (0, -1)] {
-                        if let Some(n) = at(i + di, j + dj) {
-                            if comp[n as usize] == u32::MAX && cell_area[n as usize] == area {
-                                comp[n as usize] = id;
-                                members.push(n);
-                            }
+                let (i, j) = pos[c];
+                for n in [at(i - 1, j), at(i, j - 1)].into_iter().flatten() {
+                    if cell_area[n as usize] == cell_area[c] {
+                        let (a, b) = (find(&mut parent, c as u32), find(&mut parent, n));
+                        if a != b {
+                            parent[a.max(b) as usize] = a.min(b);
                         }
                     }
-                    k += 1;
                 }
-                comps.push(members);
+            }
+            for c in 0..cells.len() {
+                if !selected[c] {
+                    continue;
+                }
+                let r = find(&mut parent, c as u32) as usize;
+                if comp[r] == u32::MAX {
+                    comp[r] = comps.len() as u32;
+                    comps.push(Vec::new());
+                }
+                comp[c] = comp[r];
+                comps[comp[c] as usize].push(c as u32);
             }
             let visited: Vec<std::sync::atomic::AtomicU8> =
                 (0..cells.len()).map(|_| Default::default()).collect();
@@ -755,13 +770,6 @@ fn blank_spots(
                 .collect();
             // Union cells of one area that share an edge.
             let mut parent: Vec<u32> = (0..cells.len() as u32).collect();
-            fn find(p: &mut [u32], mut x: u32) -> u32 {
-                while p[x as usize] != x {
-                    p[x as usize] = p[p[x as usize] as usize];
-                    x = p[x as usize];
-                }
-                x
-            }
             let mut edge_owner: crate::dissolve::FxMap<(Vtx, Vtx), u32> = Default::default();
             for c in 0..cells.len() {
                 for (r, _) in &qrings[c] {

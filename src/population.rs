@@ -72,11 +72,7 @@ impl Cells {
     pub fn project(&mut self, frame: &Frame) {
         use rayon::prelude::*;
         self.local = match &self.footprints {
-            Footprints::Points => self
-                .lonlat
-                .par_iter()
-                .map(|p| frame.to_local(p[0], p[1]))
-                .collect(),
+            Footprints::Points => frame.to_local_all(&self.lonlat),
             Footprints::Polygons(polys) => polys.par_iter().map(|p| centroid(p, frame)).collect(),
         };
         if let Footprints::Polygons(_) = &self.footprints {

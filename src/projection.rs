@@ -91,11 +91,39 @@ impl Frame {
 
     /// Lon/lat degrees to frame metres.
     pub fn to_local(&self, lon: f64, lat: f64) -> [f64; 2] {
-        let phi = lat.to_radians();
-        let (slam, clam) = (lon - self.lon0).to_radians().sin_cos();
+        self.to_local_tau(lon, self.tau_prime(lat))
+    }
+
+    /// τ′, the tangent of the conformal latitude: the latitude-only part of [`Frame::to_local`].
+    #[inline]
+    fn tau_prime(&self, lat: f64) -> f64 {
         let e = self.e;
-        let sphi = phi.sin();
-        let t = (sphi.atanh() - e * (e * sphi).atanh()).sinh();
+        let sphi = lat.to_radians().sin();
+        (sphi.atanh() - e * (e * sphi).atanh()).sinh()
+    }
+
+    /// Projects many points; points in a row of a grid share their latitude term, which is
+    /// computed once per run of equal latitudes. Bit-identical to [`Frame::to_local`] per point.
+    pub fn to_local_all(&self, pts: &[[f64; 2]]) -> Vec<[f64; 2]> {
+        use rayon::prelude::*;
+        let mut out = vec![[0.0; 2]; pts.len()];
+        out.par_chunks_mut(4096)
+            .zip(pts.par_chunks(4096))
+            .for_each(|(o, p)| {
+                let mut last = (f64::NAN, 0.0);
+                for (o, p) in o.iter_mut().zip(p) {
+                    if p[1].to_bits() != last.0.to_bits() {
+                        last = (p[1], self.tau_prime(p[1]));
+                    }
+                    *o = self.to_local_tau(p[0], last.1);
+                }
+            });
+        out
+    }
+
+    #[inline]
+    fn to_local_tau(&self, lon: f64, t: f64) -> [f64; 2] {
+        let (slam, clam) = (lon - self.lon0).to_radians().sin_cos();
         let xi_p = t.atan2(clam);
         let eta_p = (slam / (1.0 + t * t).sqrt()).atanh();
         let (dx, de) = clenshaw(&self.alpha, xi_p, eta_p);
@@ -218,6 +246,28 @@ mod tests {
             }
             let (cr, ci) = clenshaw(&f.alpha, xi, eta);
             assert!((cr - dr).abs() < 1e-15 && (ci - di).abs() < 1e-15);
+        }
+    }
+
+    /// The row-sharing batch projection gives exactly the per-point result, on a grid (shared
+    /// latitudes) and on scattered points.
+    #[test]
+    fn batch_projection_is_bit_identical() {
+        let f = Frame::new(114.3, 30.6);
+        let mut r = Rng(11);
+        let mut pts: Vec<[f64; 2]> = (0..50)
+            .flat_map(|j| {
+                (0..200).map(move |i| [113.7 + i as f64 / 1200.0, 29.9 + j as f64 / 1200.0])
+            })
+            .collect();
+        pts.extend((0..5000).map(|_| [113.0 + 2.0 * r.next(), 29.5 + 2.0 * r.next()]));
+        let all = f.to_local_all(&pts);
+        for (p, q) in pts.iter().zip(&all) {
+            let e = f.to_local(p[0], p[1]);
+            assert_eq!(
+                (e[0].to_bits(), e[1].to_bits()),
+                (q[0].to_bits(), q[1].to_bits())
+            );
         }
     }
 

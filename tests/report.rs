@@ -586,6 +586,7 @@ fn walking_plan_report_shows_walking_figures() {
         text.contains("Covered on foot within 7.5 min"),
         "pharmacy budget"
     );
+    assert!(text.contains("rules judged by walking distance on the street network"));
     // The walking figures in the table are those of areas.csv.
     let csv = areas_csv(&out);
     let h = &csv[0];

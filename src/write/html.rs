@@ -1600,6 +1600,14 @@ fn settings(o: &mut String, a: &Analysis, summary: &Value, lang: Lang) {
     );
     let dist = summary["settings"]["distance"].as_str().unwrap_or("");
     let dist_txt = match lang {
+        // summary.json names the frame's straight-line metres; with a network the rules are
+        // judged on foot.
+        Lang::Zh if a.network.is_some() => {
+            "规则按路网步行距离判定；服务圈、橙色网格与距离图为直线距离（真实米数）".to_string()
+        }
+        Lang::En if a.network.is_some() => {
+            "rules judged by walking distance on the street network; service circles, orange cells and the distance chart are straight-line (true metres)".to_string()
+        }
         Lang::Zh if dist.starts_with("straight line") => {
             "直线距离，真实米数（WGS 84 局部横轴墨卡托投影，含尺度改正）".to_string()
         }

@@ -47,8 +47,8 @@ enum Command {
         lang: write::i18n::Lang,
     },
     /// Suggest new sites for one service: maximal coverage (--add N) or fill the blank units
-    /// (--fill-blanks). Writes sites.csv, sites.geojson, areas_after.csv, sites_report.md and
-    /// sites_summary.json into --out (beside what analyze wrote there).
+    /// (--fill-blanks). Writes sites.csv, sites.geojson, areas_after.csv, sites_report.md,
+    /// sites_summary.json and report.html into --out (beside what analyze wrote there).
     Sites(Box<SitesArgs>),
 }
 
@@ -96,6 +96,9 @@ struct SitesArgs {
     /// Output folder.
     #[arg(long, default_value = "out")]
     out: PathBuf,
+    /// Language of report.html: zh (Chinese) or en (English).
+    #[arg(long, default_value = "zh", value_parser = parse_lang)]
+    lang: write::i18n::Lang,
 }
 
 fn parse_lang(s: &str) -> Result<write::i18n::Lang, String> {
@@ -255,6 +258,7 @@ fn run(cli: &Cli) -> anyhow::Result<()> {
                 capacity,
                 seed,
                 out,
+                lang,
             } = args.as_ref();
             let plan = Plan::load(plan)?;
             let stages = Stages::new(cli.quiet, cli.verbose);
@@ -284,7 +288,7 @@ fn run(cli: &Cli) -> anyhow::Result<()> {
                 },
             )?;
             analyze::Progress::stage(&stages, "writing outputs");
-            let files = write::sites::write(&r, out, threads)?;
+            let files = write::sites::write(&r, out, threads, *lang)?;
             analyze::Progress::stage(&stages, "done");
             drop(stages);
             if !cli.quiet {

@@ -5,7 +5,11 @@
 //!   (regenerate with `UPDATE_SNAPSHOTS=1 cargo test --test report`);
 //! - report.xlsx holds the areas.csv figures as numbers;
 //! - with `CARECIRCLE_BROWSER_TESTS=1`, headless Chromium runs the page's script and the DOM has
-//!   one map shape per unit and a label for every blank unit (a screenshot is saved beside it).
+//!   one map shape per unit and a label for every blank unit (a screenshot is saved beside it);
+//! - the `sites` page: one marker per row of sites.csv, the before/after table, every blank unit
+//!   the sites fix shown as fixed on the map and in the table (also in Chromium), and its text
+//!   in both languages matches the snapshots;
+//! - a plan with a walking network shows the walking figures and says the map is shaded by them.
 
 use assert_cmd::Command;
 use std::collections::BTreeMap;
@@ -29,6 +33,69 @@ fn analyze(name: &str, lang: &str) -> (tempfile::TempDir, PathBuf) {
         .assert()
         .success();
     (dir, out)
+}
+
+/// Runs `sites --add 6` for social facilities on a plan into a fresh folder.
+fn sites(plan: &Path, lang: &str) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    Command::cargo_bin("carecircle")
+        .unwrap()
+        .args([
+            "sites",
+            "--quiet",
+            "--lang",
+            lang,
+            "--kind",
+            "social_facility",
+        ])
+        .args(["--add", "6", "--seed", "1", "--out"])
+        .arg(&out)
+        .arg(plan)
+        .assert()
+        .success();
+    (dir, out)
+}
+
+/// A CSV file as rows of strings (header first).
+fn read_csv(path: &Path) -> Vec<Vec<String>> {
+    let mut r = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_path(path)
+        .unwrap();
+    r.records()
+        .map(|x| {
+            x.unwrap()
+                .iter()
+                .map(|s| s.trim_start_matches('\u{feff}').to_string())
+                .collect()
+        })
+        .collect()
+}
+
+/// The blank units the new sites fix (from sites.csv) and the units blank after
+/// (areas_after.csv), for social facilities.
+fn fixed_and_still_blank(out: &Path) -> (Vec<String>, Vec<String>) {
+    let sites = read_csv(&out.join("sites.csv"));
+    let col = sites[0]
+        .iter()
+        .position(|c| c == "fixes_blank_units")
+        .unwrap();
+    let fixed: Vec<String> = sites[1..]
+        .iter()
+        .flat_map(|r| {
+            r[col]
+                .split(';')
+                .filter(|x| !x.is_empty())
+                .map(String::from)
+        })
+        .collect();
+    let after = read_csv(&out.join("areas_after.csv"));
+    let still: Vec<String> = blank_units(&after)["social_facility"]
+        .iter()
+        .map(|(id, _)| id.clone())
+        .collect();
+    (fixed, still)
 }
 
 /// areas.csv as rows of strings (header first).
@@ -98,7 +165,9 @@ fn page_text(html: &str) -> String {
         match name.as_str() {
             "td" | "th" | "dd" if !tag.starts_with('/') => out.push_str(" | "),
             "tr" | "p" | "h1" | "h2" | "h3" | "h4" | "li" | "div" | "section" | "br" | "dt"
-            | "span" | "title" | "text" | "figcaption" | "header" | "nav" | "a" => out.push('\n'),
+            | "span" | "title" | "text" | "figcaption" | "header" | "nav" | "a" | "summary" => {
+                out.push('\n')
+            }
             _ => {}
         }
         rest = &rest[j..];
@@ -395,6 +464,205 @@ fn report_html_runs_in_headless_chromium() {
     let st = headless(&browser, &d.path().join("profile2"))
         .arg(format!("--screenshot={}", shot.display()))
         .arg("--window-size=1400,1000")
+        .arg("--virtual-time-budget=3000")
+        .arg(&url)
+        .output()
+        .unwrap();
+    assert!(st.status.success());
+    assert!(std::fs::metadata(&shot).unwrap().len() > 10_000);
+    eprintln!("screenshot: {}", shot.display());
+}
+
+fn demo_plan(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("data/helsinki")
+        .join(name)
+}
+
+/// Checks the sites page (static HTML or the DOM after the script ran) against the CSV files.
+fn check_sites_page(page: &str, out: &Path) {
+    let rows = read_csv(&out.join("sites.csv")).len() - 1;
+    assert!(rows > 0, "no sites chosen");
+    // One marker per new site, each with its rank.
+    assert_eq!(page.matches("<g class=\"newsite\"").count(), rows);
+    for k in 1..=rows {
+        assert!(
+            page.contains(&format!("data-rank=\"{k}\"")),
+            "no marker of rank {k}"
+        );
+    }
+    // One map, one shape per unit, and the before/after table with one row per unit.
+    let n_units = read_csv(&out.join("areas_after.csv")).len() - 1;
+    let n_units = n_units / blank_units(&read_csv(&out.join("areas_after.csv"))).len();
+    assert_eq!(page.matches("<figure class=\"map").count(), 1);
+    assert_eq!(page.matches("\" data-area-id=\"").count(), n_units);
+    let table = &page[page
+        .find("table class=\"gaps beforeafter")
+        .expect("before/after table")..];
+    let table = &table[..table.find("</table>").unwrap()];
+    assert_eq!(table.matches("<tr class=").count(), n_units);
+    // Every unit the sites fix is drawn as fixed and listed as fixed; units still blank keep
+    // the red outline of the after view.
+    let (fixed, still) = fixed_and_still_blank(out);
+    assert!(!fixed.is_empty(), "the 6 sites fix no blank unit");
+    for id in &fixed {
+        assert!(
+            page.contains(&format!("class=\"fixed-outline v-after\" data-a=\"{id}\"")),
+            "fixed unit {id} not outlined as fixed"
+        );
+        assert!(
+            table.contains(&format!("<tr class=\"fixed\" data-area=\"{id}\"")),
+            "fixed unit {id} not marked in the table"
+        );
+        assert!(!still.contains(id), "{id} fixed and still blank");
+    }
+    for id in &still {
+        assert!(
+            page.contains(&format!("class=\"blank-outline v-after\" data-a=\"{id}\"")),
+            "still-blank unit {id} not outlined"
+        );
+    }
+}
+
+#[test]
+fn sites_report_html_shows_new_sites_and_before_after() {
+    let p = plan("helsinki");
+    let (_d, out) = sites(&p, "en");
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(html.contains("default-src 'none'"));
+    let lower = html.to_lowercase();
+    for bad in ["<link", "<img", "url(", "http://", "https://"] {
+        assert!(!lower.contains(bad), "sites report.html contains {bad:?}");
+    }
+    check_sites_page(&html, &out);
+    // The summary states the objective and the bound the solver proved.
+    let summary: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("sites_summary.json")).unwrap()).unwrap();
+    let gap = summary["gap"].as_f64().unwrap();
+    assert!(
+        html.contains(&format!("within {:.2}% of the best possible", gap * 100.0)),
+        "gap {gap} not stated"
+    );
+}
+
+#[test]
+fn sites_report_text_snapshot_helsinki_zh_and_en() {
+    for lang in ["zh", "en"] {
+        let (_d, out) = sites(&plan("helsinki"), lang);
+        let text = page_text(&std::fs::read_to_string(out.join("report.html")).unwrap());
+        if lang == "zh" {
+            assert!(text.contains("新增设施选址报告") && text.contains("新增前"));
+        } else {
+            assert!(text.contains("New sites report") && text.contains("Fixed by site"));
+        }
+        assert!(
+            !text.contains("/tmp") && !text.contains("/work/"),
+            "paths in the report"
+        );
+        check_snapshot(&format!("sites_helsinki_{lang}.txt"), &text);
+    }
+}
+
+#[test]
+fn walking_plan_report_shows_walking_figures() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    Command::cargo_bin("carecircle")
+        .unwrap()
+        .args(["analyze", "--quiet", "--lang", "en", "--out"])
+        .arg(&out)
+        .arg(demo_plan("plan_walk.toml"))
+        .assert()
+        .success();
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    let text = page_text(&html);
+    // The legend names the walking measure; the table has the walking columns.
+    assert!(text
+        .contains("Share of the unit's served population covered on foot within 15 min (1,000 m)"));
+    assert!(
+        text.contains("Covered on foot (15 min)") && text.contains("Coverage on foot (15 min)")
+    );
+    assert!(
+        text.contains("Covered on foot within 7.5 min"),
+        "pharmacy budget"
+    );
+    assert!(text.contains("rules judged by walking distance on the street network"));
+    // The walking figures in the table are those of areas.csv.
+    let csv = areas_csv(&out);
+    let h = &csv[0];
+    let col = |n: &str| h.iter().position(|c| c == n).unwrap();
+    let (id, kind, nc) = (
+        col("area_id"),
+        col("kind"),
+        col("network_covered_population"),
+    );
+    let mut checked = 0;
+    for r in &csv[1..] {
+        if r[nc].is_empty() {
+            continue;
+        }
+        let sec = &html[html.find(&format!("data-service=\"{}\"", r[kind])).unwrap()..];
+        let sec = &sec[..sec.find("</section>").unwrap()];
+        // The column of the walking figure in this service's table.
+        let thead = &sec[sec.find("<table class=\"gaps").unwrap()..];
+        let thead = &thead[..thead.find("</thead>").unwrap()];
+        let pos = thead
+            .split("</th>")
+            .position(|h| h.contains("Covered on foot ("))
+            .expect("a walking column");
+        let row = &sec[sec.find(&format!("data-area=\"{}\"", r[id])).unwrap()..];
+        let row = &row[..row.find("</tr>").unwrap()];
+        let cell = row.split("<td").nth(pos + 1).unwrap();
+        let v = &cell[cell.find("data-v=\"").unwrap() + 8..];
+        let got: f64 = v[..v.find('"').unwrap()].parse().unwrap();
+        let want: f64 = r[nc].parse().unwrap();
+        assert!(
+            (got - want).abs() < 6e-4,
+            "{} {}: walking figure {got} in the page, {want} in areas.csv",
+            r[kind],
+            r[id]
+        );
+        checked += 1;
+    }
+    assert!(checked > 0);
+    // The sites page of the walking plan judges on foot too.
+    let (_d, out) = sites(&demo_plan("plan_walk.toml"), "en");
+    let text = page_text(&std::fs::read_to_string(out.join("report.html")).unwrap());
+    assert!(text.contains("Covered on foot within 15 min"));
+    assert!(text.contains("Coverage before → after (Covered on foot within 15 min)"));
+}
+
+#[test]
+fn sites_report_runs_in_headless_chromium() {
+    if std::env::var("CARECIRCLE_BROWSER_TESTS").as_deref() != Ok("1") {
+        eprintln!(
+            "skipped: set CARECIRCLE_BROWSER_TESTS=1 to open the sites report.html in headless Chromium"
+        );
+        return;
+    }
+    let browser = chromium().expect("CARECIRCLE_BROWSER_TESTS=1 but no chromium on PATH");
+    let (d, out) = sites(&plan("helsinki"), "zh");
+    let url = format!("file://{}", out.join("report.html").display());
+    let dom = headless(&browser, &d.path().join("profile"))
+        .arg("--dump-dom")
+        .arg(&url)
+        .output()
+        .unwrap();
+    assert!(
+        dom.status.success(),
+        "{}",
+        String::from_utf8_lossy(&dom.stderr)
+    );
+    let dom = String::from_utf8(dom.stdout).unwrap();
+    assert!(
+        dom.contains("data-ready=\"1\""),
+        "the page's script did not finish"
+    );
+    check_sites_page(&dom, &out);
+    let shot = Path::new(env!("CARGO_TARGET_TMPDIR")).join("sites_helsinki.png");
+    let st = headless(&browser, &d.path().join("profile2"))
+        .arg(format!("--screenshot={}", shot.display()))
+        .arg("--window-size=1400,1400")
         .arg("--virtual-time-budget=3000")
         .arg(&url)
         .output()

@@ -10,8 +10,10 @@
 //! display only: every figure in the page comes from the unsimplified analysis.
 
 use super::i18n::{self, tr, trf, Lang};
-use crate::analyze::{Analysis, ServiceResult};
+use crate::analyze::{Analysis, BlankSpot, ServiceResult};
 use crate::gaps::AreaStats;
+use crate::plan::ServiceSpec;
+use crate::sites::{Mode, Site, SitesResult};
 use rayon::prelude::*;
 use serde_json::Value;
 use std::fmt::Write;
@@ -275,8 +277,18 @@ fn label_point(v: &View, polys: &[Vec<Vec<[f64; 2]>>]) -> Option<[f64; 2]> {
     pick.map(|(_, p)| p)
 }
 
+/// The coverage the rules judge by: on foot when the plan has a network, else straight line.
+fn judged_coverage(st: &AreaStats) -> Option<f64> {
+    if st.network_covered.is_some() {
+        st.network_coverage
+    } else {
+        st.coverage
+    }
+}
+
+/// The shading class of a unit (by the judged coverage).
 fn cov_class(st: &AreaStats) -> &'static str {
-    match st.coverage {
+    match judged_coverage(st) {
         None => "cn",
         Some(c) if c < BREAKS[0] => "c0",
         Some(c) if c < BREAKS[1] => "c1",
@@ -297,36 +309,31 @@ struct Base {
     label: Vec<Option<[f64; 2]>>,
 }
 
-/// Builds the page.
-pub fn html(a: &Analysis, summary: &Value, opts: &ReportOptions) -> String {
-    let lang = opts.lang;
-    let v = View::new(a);
-    let area_d: Vec<String> = a
-        .areas
-        .list
-        .par_iter()
-        .map(|ar| polygons_d(&v, &ar.polygons, TOL_AREAS, false))
-        .collect();
-    let label: Vec<Option<[f64; 2]>> = a
-        .areas
-        .list
-        .par_iter()
-        .map(|ar| label_point(&v, &ar.polygons))
-        .collect();
-    let base = Base { area_d, label };
-    let sections: Vec<String> = a
-        .services
-        .par_iter()
-        .enumerate()
-        .map(|(k, s)| service_section(a, &v, &base, k, s, lang))
-        .collect();
+impl Base {
+    fn new(a: &Analysis, v: &View) -> Base {
+        let area_d: Vec<String> = a
+            .areas
+            .list
+            .par_iter()
+            .map(|ar| polygons_d(v, &ar.polygons, TOL_AREAS, false))
+            .collect();
+        let label: Vec<Option<[f64; 2]>> = a
+            .areas
+            .list
+            .par_iter()
+            .map(|ar| label_point(v, &ar.polygons))
+            .collect();
+        Base { area_d, label }
+    }
+}
 
+/// The page head, the header and the start of the navigation (up to the first link).
+fn page_start(o: &mut String, a: &Analysis, summary: &Value, lang: Lang, kicker: &str) {
     let title = if a.plan.title.is_empty() {
-        tr(lang, "report_title").to_string()
+        kicker.to_string()
     } else {
         a.plan.title.clone()
     };
-    let mut o = String::with_capacity(sections.iter().map(|s| s.len()).sum::<usize>() + 200_000);
     let _ = write!(
         o,
         "<!DOCTYPE html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n\
@@ -338,7 +345,7 @@ pub fn html(a: &Analysis, summary: &Value, opts: &ReportOptions) -> String {
         CSP,
         env!("CARGO_PKG_VERSION"),
         esc(&title),
-        esc(tr(lang, "report_title")),
+        esc(kicker),
         FONT_STACK,
         CSS
     );
@@ -347,7 +354,7 @@ pub fn html(a: &Analysis, summary: &Value, opts: &ReportOptions) -> String {
         o,
         "<header class=\"top\"><div class=\"wrap\"><p class=\"kicker\">{}</p><h1>{}</h1>\
          <p class=\"sub\">{} {} · {} · {}</p></div></header>",
-        esc(tr(lang, "report_title")),
+        esc(kicker),
         esc(&title),
         i18n::group_thousands(a.areas.list.len() as i64),
         esc(tr(lang, "units")),
@@ -356,13 +363,47 @@ pub fn html(a: &Analysis, summary: &Value, opts: &ReportOptions) -> String {
             "generated_by",
             &[("v", env!("CARGO_PKG_VERSION"))]
         )),
-        esc(&straight_or_summary(lang, summary)),
+        esc(&straight_or_summary(lang, summary, a.network.is_some())),
     );
+    o.push_str("<nav class=\"nav\"><div class=\"wrap\">");
+}
+
+/// The end of the navigation and the start of the main part.
+fn nav_end(o: &mut String, lang: Lang) {
     let _ = write!(
         o,
-        "<nav class=\"nav\"><div class=\"wrap\"><a href=\"#overview\">{}</a>",
-        esc(tr(lang, "overview"))
+        "<a href=\"#settings\">{}</a><a href=\"#warnings\">{}</a></div></nav>\n<main class=\"wrap\">\n",
+        esc(tr(lang, "settings")),
+        esc(tr(lang, "warnings"))
     );
+}
+
+/// Settings, warnings, footer and script.
+fn page_end(o: &mut String, a: &Analysis, summary: &Value, lang: Lang) {
+    settings(o, a, summary, lang);
+    warnings(o, a, lang);
+    let _ = write!(
+        o,
+        "</main>\n<footer class=\"wrap foot\">{}</footer>\n<div id=\"tip\" class=\"tip\" hidden></div>\n<script>\n{}</script>\n</body>\n</html>\n",
+        esc(&trf(lang, "generated_by", &[("v", env!("CARGO_PKG_VERSION"))])),
+        JS.replace("</script", "<\\/script")
+    );
+}
+
+/// Builds the page of `analyze`.
+pub fn html(a: &Analysis, summary: &Value, opts: &ReportOptions) -> String {
+    let lang = opts.lang;
+    let v = View::new(a);
+    let base = Base::new(a, &v);
+    let sections: Vec<String> = a
+        .services
+        .par_iter()
+        .enumerate()
+        .map(|(k, s)| service_section(a, &v, &base, k, s, lang))
+        .collect();
+    let mut o = String::with_capacity(sections.iter().map(|s| s.len()).sum::<usize>() + 200_000);
+    page_start(&mut o, a, summary, lang, tr(lang, "report_title"));
+    let _ = write!(o, "<a href=\"#overview\">{}</a>", esc(tr(lang, "overview")));
     for (k, s) in a.services.iter().enumerate() {
         let _ = write!(
             o,
@@ -370,30 +411,381 @@ pub fn html(a: &Analysis, summary: &Value, opts: &ReportOptions) -> String {
             esc(&i18n::service_title(lang, &s.spec))
         );
     }
-    let _ = write!(
-        o,
-        "<a href=\"#settings\">{}</a><a href=\"#warnings\">{}</a></div></nav>\n<main class=\"wrap\">\n",
-        esc(tr(lang, "settings")),
-        esc(tr(lang, "warnings"))
-    );
+    nav_end(&mut o, lang);
     overview(&mut o, a, lang);
     for s in &sections {
         o.push_str(s);
     }
-    settings(&mut o, a, summary, lang);
-    warnings(&mut o, a, lang);
-    let _ = write!(
-        o,
-        "</main>\n<footer class=\"wrap foot\">{}</footer>\n<div id=\"tip\" class=\"tip\" hidden></div>\n<script>\n{}</script>\n</body>\n</html>\n",
-        esc(&trf(lang, "generated_by", &[("v", env!("CARGO_PKG_VERSION"))])),
-        JS.replace("</script", "<\\/script")
-    );
+    page_end(&mut o, a, summary, lang);
     o
 }
 
-fn straight_or_summary(lang: Lang, summary: &Value) -> String {
+/// Builds the page of `sites`: what was chosen and how good it is, one map of the service
+/// before and after the new sites (a switch shows either), the new sites ranked and the units'
+/// figures before → after. Shares the head, map drawing, settings and warnings with
+/// [`html`].
+pub fn sites_html(r: &SitesResult, summary: &Value, opts: &ReportOptions) -> String {
+    let lang = opts.lang;
+    let a = &r.analysis;
+    let s = &a.services[r.service];
+    let v = View::new(a);
+    let base = Base::new(a, &v);
+    let mut o = String::with_capacity(1 << 20);
+    page_start(&mut o, a, summary, lang, tr(lang, "sites_title"));
+    let _ = write!(
+        o,
+        "<a href=\"#siting\">{}</a><a href=\"#svc-0\">{}</a>",
+        esc(tr(lang, "siting")),
+        esc(&i18n::service_title(lang, &s.spec))
+    );
+    nav_end(&mut o, lang);
+    siting_summary(&mut o, r, lang);
+
+    let (tb, ta) = (totals(&s.spec, r.before()), totals(&s.spec, &r.after));
+    let n = a.areas.list.len();
+    let _ = write!(
+        o,
+        "<section id=\"svc-0\" class=\"service\" data-service=\"{}\"><h2>{}</h2>\
+         <p class=\"meta\"><span>{}: {}</span><span>{}: {} {}</span><span>{}: {} + {}</span><span>{}: {}</span></p>",
+        esc(&s.spec.id),
+        esc(&i18n::service_title(lang, &s.spec)),
+        esc(tr(lang, "serves")),
+        esc(&i18n::group_name(lang, &s.spec.serves)),
+        esc(tr(lang, "radius")),
+        i18n::num(s.spec.radius_m),
+        esc(tr(lang, "m")),
+        esc(tr(lang, "facilities")),
+        s.facilities.len(),
+        r.sites.len(),
+        esc(tr(lang, "rules")),
+        esc(&rules(lang, s)),
+    );
+    o.push_str("<div class=\"panel\">");
+    let layers = MapLayers {
+        k: 0,
+        spec: &s.spec,
+        stats: &r.after,
+        before: Some(r.before()),
+        spots: &s.blank_spots,
+        facilities: &s.facilities,
+        new_sites: &r.sites,
+    };
+    map(&mut o, a, &v, &base, &layers, lang);
+    o.push_str("<div class=\"side\"><div class=\"stats ba\">");
+    let share = |t: &Totals| pct((t.pop > 0.0).then(|| t.judged / t.pop));
+    let cov_label = if tb.walk.is_some() {
+        trf(lang, "walk_coverage", &[("m", &i18n::num(s.spec.minutes))])
+    } else {
+        tr(lang, "population_coverage").to_string()
+    };
+    let arrow = "<i class=\"arrow\">→</i>";
+    let _ = write!(
+        o,
+        "<div class=\"{}\"><span>{}</span><b>{} {arrow} {}</b></div>\
+         <div><span>{}</span><b class=\"{}\">{} {arrow} {} / {}</b></div>\
+         <div><span>{}</span><b>{} {arrow} {}</b></div>\
+         <div><span>{}</span><b>{}</b></div></div>",
+        if tb.walk.is_some() { "walk" } else { "" },
+        esc(&cov_label),
+        share(&tb),
+        share(&ta),
+        esc(tr(lang, "blank_units")),
+        if ta.blank > 0 { "warn" } else { "" },
+        tb.blank,
+        ta.blank,
+        n,
+        esc(tr(lang, "uncovered_population")),
+        i18n::num((tb.pop - tb.judged).max(0.0)),
+        i18n::num((ta.pop - ta.judged).max(0.0)),
+        esc(tr(lang, "newly_covered")),
+        i18n::num(r.new_covered_total()),
+    );
+    legend(&mut o, &s.spec, tb.walk.is_some(), true, lang);
+    o.push_str("</div></div>");
+    sites_list(&mut o, r, lang);
+    before_after_table(&mut o, r, lang);
+    o.push_str("</section>\n");
+    page_end(&mut o, a, summary, lang);
+    o
+}
+
+/// The siting in figures: mode, sites, newly covered people, the quality bound, candidates,
+/// and the units the new sites cannot fix.
+fn siting_summary(o: &mut String, r: &SitesResult, lang: Lang) {
+    let a = &r.analysis;
+    let q = &r.quality;
+    let _ = write!(
+        o,
+        "<section id=\"siting\" class=\"overview siting\"><h2>{}</h2><table class=\"kv\"><tbody>",
+        esc(tr(lang, "siting"))
+    );
+    let kv = |o: &mut String, k: &str, v: &str| {
+        let _ = write!(o, "<tr><th>{}</th><td>{}</td></tr>", esc(k), esc(v));
+    };
+    let mode = match (r.mode, r.capacity) {
+        (Mode::Add(n), Some(c)) => trf(
+            lang,
+            "mode_add_cap",
+            &[("n", &n.to_string()), ("c", &i18n::num(c))],
+        ),
+        (Mode::Add(n), None) => trf(lang, "mode_add", &[("n", &n.to_string())]),
+        (Mode::FillBlanks, _) => tr(lang, "mode_fill").to_string(),
+    };
+    kv(o, tr(lang, "siting"), &mode);
+    kv(o, tr(lang, "new_sites"), &r.sites.len().to_string());
+    kv(
+        o,
+        tr(lang, "newly_covered"),
+        &i18n::num(r.new_covered_total()),
+    );
+    let (tb, ta) = (
+        totals(&a.services[r.service].spec, r.before()),
+        totals(&a.services[r.service].spec, &r.after),
+    );
+    kv(
+        o,
+        tr(lang, "blank_units"),
+        &format!("{} → {}", tb.blank, ta.blank),
+    );
+    let fixed: usize = r.sites.iter().map(|s| s.fixes.len()).sum();
+    kv(o, tr(lang, "units_fixed"), &fixed.to_string());
+    let gap = format!("{:.2}%", q.gap * 100.0);
+    let quality = match r.mode {
+        Mode::Add(_) => trf(
+            lang,
+            "gap_add",
+            &[
+                ("o", &i18n::num(q.objective)),
+                ("b", &i18n::num(q.bound)),
+                ("g", &gap),
+            ],
+        ),
+        Mode::FillBlanks => trf(
+            lang,
+            "gap_fill",
+            &[
+                ("b", &i18n::num(q.bound)),
+                ("n", &r.sites.len().to_string()),
+                ("g", &gap),
+            ],
+        ),
+    };
+    kv(o, tr(lang, "quality"), &quality);
+    kv(
+        o,
+        tr(lang, "candidates"),
+        &trf(
+            lang,
+            "candidates_v",
+            &[
+                ("u", &i18n::group_thousands(r.candidates.used as i64)),
+                ("s", &r.candidate_source),
+                (
+                    "r",
+                    &i18n::group_thousands(r.candidates.reaching_demand as i64),
+                ),
+            ],
+        ),
+    );
+    o.push_str("</tbody></table>");
+    if !r.unfixable.is_empty() {
+        let spec = &a.services[r.service].spec;
+        let _ = write!(
+            o,
+            "<details class=\"unfixable\"><summary>{} ({})</summary><div class=\"tablewrap\"><table class=\"plain\"><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
+            esc(tr(lang, "unfixable")),
+            r.unfixable.len(),
+            esc(tr(lang, "col_id")),
+            esc(tr(lang, "col_name")),
+            esc(tr(lang, "col_reasons_after")),
+            esc(tr(lang, "why")),
+        );
+        for u in &r.unfixable {
+            let i = u.area.0 as usize;
+            let ar = &a.areas.list[i];
+            let _ = write!(
+                o,
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                esc(&ar.id),
+                esc(&ar.name),
+                esc(&i18n::reasons_text(lang, spec, &r.after[i])),
+                esc(&u.why.join("; ")),
+            );
+        }
+        o.push_str("</tbody></table></div></details>");
+    }
+    let _ = write!(
+        o,
+        "<p class=\"note\">{}</p></section>",
+        esc(tr(lang, "how_to_read_sites"))
+    );
+}
+
+fn unit_name(a: &Analysis, x: crate::area::AreaIx) -> &str {
+    let ar = &a.areas.list[x.0 as usize];
+    if ar.name.is_empty() {
+        &ar.id
+    } else {
+        &ar.name
+    }
+}
+
+/// The new sites in rank order.
+fn sites_list(o: &mut String, r: &SitesResult, lang: Lang) {
+    let a = &r.analysis;
+    let served = r.sites.iter().any(|s| s.served.is_some());
+    let _ = write!(
+        o,
+        "<h3>{}</h3><div class=\"tablewrap\"><table class=\"sites sortable\"><thead><tr>",
+        esc(tr(lang, "sites_table"))
+    );
+    let mut cols: Vec<(String, &str)> = vec![
+        (tr(lang, "col_rank").into(), "n"),
+        (tr(lang, "col_site").into(), ""),
+        (tr(lang, "col_unit").into(), ""),
+        (tr(lang, "col_new_covered").into(), "n"),
+    ];
+    if served {
+        cols.push((tr(lang, "serves").into(), "n"));
+    }
+    cols.push((tr(lang, "col_fixes").into(), ""));
+    header_row(o, &cols);
+    for s in &r.sites {
+        let fixes: Vec<&str> = s.fixes.iter().map(|&x| unit_name(a, x)).collect();
+        let _ = write!(
+            o,
+            "<tr class=\"site\" data-rank=\"{}\"><td class=\"n\" data-v=\"{}\">{}</td><td><code>{}</code></td><td>{}</td><td class=\"n\" data-v=\"{}\">{}</td>",
+            s.rank,
+            s.rank,
+            s.rank,
+            esc(&s.candidate.id),
+            esc(s.candidate.area.map(|x| unit_name(a, x)).unwrap_or("—")),
+            s.new_covered,
+            i18n::num(s.new_covered),
+        );
+        if served {
+            let v = s.served.unwrap_or(0.0);
+            let _ = write!(o, "<td class=\"n\" data-v=\"{v}\">{}</td>", i18n::num(v));
+        }
+        let _ = write!(o, "<td>{}</td></tr>", esc(&fixes.join(", ")));
+    }
+    o.push_str("</tbody></table></div>");
+}
+
+/// The units before → after the new sites, blank ones first.
+fn before_after_table(o: &mut String, r: &SitesResult, lang: Lang) {
+    let a = &r.analysis;
+    let spec = &a.services[r.service].spec;
+    let before = r.before();
+    let after = &r.after;
+    let walk = before.iter().any(|x| x.network_covered.is_some());
+    let mut fixed_by: Vec<Vec<usize>> = vec![Vec::new(); before.len()];
+    for s in &r.sites {
+        for &x in &s.fixes {
+            fixed_by[x.0 as usize].push(s.rank);
+        }
+    }
+    let _ = write!(
+        o,
+        "<h3>{}</h3><div class=\"tablewrap\"><table class=\"gaps beforeafter sortable\"><thead><tr>",
+        esc(tr(lang, "table_sites"))
+    );
+    let on_foot = |k: &str| {
+        if walk {
+            format!(
+                "{} ({})",
+                tr(lang, k),
+                trf(lang, "walk_coverage", &[("m", &i18n::num(spec.minutes))])
+            )
+        } else {
+            tr(lang, k).to_string()
+        }
+    };
+    let cols: Vec<(String, &str)> = vec![
+        (tr(lang, "col_status").into(), ""),
+        (tr(lang, "col_id").into(), ""),
+        (tr(lang, "col_name").into(), ""),
+        (tr(lang, "col_population").into(), "n tip"),
+        (on_foot("col_covered_ba"), "n"),
+        (on_foot("col_coverage_ba"), "n tip"),
+        (tr(lang, "col_facilities_ba").into(), "n tip"),
+        (tr(lang, "col_blank_ba").into(), "tip"),
+        (tr(lang, "col_fixed_by").into(), ""),
+        (tr(lang, "col_reasons_after").into(), ""),
+    ];
+    header_row(o, &cols);
+    let mut order: Vec<usize> = (0..before.len()).collect();
+    let rank = |i: usize| match (before[i].blank(), after[i].blank()) {
+        (_, true) => 0,
+        (true, false) => 1,
+        _ => 2,
+    };
+    order.sort_by(|&x, &y| {
+        rank(x)
+            .cmp(&rank(y))
+            .then(
+                judged_coverage(&after[x])
+                    .unwrap_or(2.0)
+                    .total_cmp(&judged_coverage(&after[y]).unwrap_or(2.0)),
+            )
+            .then(a.areas.list[x].id.cmp(&a.areas.list[y].id))
+    });
+    let yes_no = |b: bool| tr(lang, if b { "yes" } else { "no" });
+    let arrow = "<i class=\"arrow\">→</i>";
+    for i in order {
+        let (b, f) = (&before[i], &after[i]);
+        let ar = &a.areas.list[i];
+        let (row, badge, status) = match rank(i) {
+            0 => ("blank", "b", tr(lang, "status_blank")),
+            1 => ("fixed", "fx", tr(lang, "status_fixed")),
+            _ if f.reasons.is_empty() => ("", "ok", tr(lang, "status_ok")),
+            _ => ("", "na", tr(lang, "status_none")),
+        };
+        let cov_txt = |c: Option<f64>| {
+            c.map(|x| i18n::pct_vs(x, spec.coverage_target))
+                .unwrap_or_else(|| "—".into())
+        };
+        let _ = write!(
+            o,
+            "<tr class=\"{row}\" data-area=\"{}\"><td data-v=\"{}\"><span class=\"badge {badge}\">{}</span></td><td>{}</td><td>{}</td>\
+             <td class=\"n\" data-v=\"{}\">{}</td><td class=\"n\" data-v=\"{}\">{} {arrow} {}</td>\
+             <td class=\"n cov\" data-v=\"{}\">{} {arrow} {}</td><td class=\"n\" data-v=\"{}\">{} {arrow} {}</td>\
+             <td data-v=\"{}\">{} {arrow} {}</td><td>{}</td><td class=\"reasons\">{}</td></tr>",
+            esc(&ar.id),
+            rank(i),
+            esc(status),
+            esc(&ar.id),
+            esc(&ar.name),
+            b.population,
+            i18n::num(b.population),
+            f.judged_covered(),
+            i18n::num(b.judged_covered()),
+            i18n::num(f.judged_covered()),
+            judged_coverage(f).unwrap_or(-1.0),
+            cov_txt(judged_coverage(b)),
+            cov_txt(judged_coverage(f)),
+            f.facilities,
+            b.facilities,
+            f.facilities,
+            u8::from(b.blank()) * 2 + u8::from(f.blank()),
+            yes_no(b.blank()),
+            yes_no(f.blank()),
+            fixed_by[i]
+                .iter()
+                .map(|k| format!("#{k}"))
+                .collect::<Vec<_>>()
+                .join(", "),
+            esc(&i18n::reasons_text(lang, spec, f)),
+        );
+    }
+    o.push_str("</tbody></table></div>");
+}
+
+fn straight_or_summary(lang: Lang, summary: &Value, walk: bool) -> String {
     let d = summary["settings"]["distance"].as_str().unwrap_or("");
     match lang {
+        Lang::Zh if walk => "规则按路网步行距离判定".into(),
+        Lang::En if walk => "rules judged by walking distance on the street network".into(),
         Lang::Zh if d.starts_with("straight line") => "直线距离".into(),
         Lang::En if d.starts_with("straight line") => "straight-line distances".into(),
         _ => d.split(['(', '（']).next().unwrap_or("").trim().to_string(),
@@ -428,18 +820,30 @@ fn rules(lang: Lang, s: &ServiceResult) -> String {
 
 struct Totals {
     pop: f64,
+    /// Covered in a straight line.
     cov: f64,
+    /// Covered on foot (with a network).
+    walk: Option<f64>,
+    /// The covered population the rules judge by.
+    judged: f64,
     blank: usize,
     with_fac: usize,
 }
 
-fn totals(s: &ServiceResult) -> Totals {
-    let min = s.spec.min_per_area.unwrap_or(1);
+fn totals(spec: &ServiceSpec, stats: &[AreaStats]) -> Totals {
+    let min = spec.min_per_area.unwrap_or(1);
+    let walk = stats
+        .iter()
+        .any(|x| x.network_covered.is_some())
+        .then(|| stats.iter().filter_map(|x| x.network_covered).sum());
+    let cov = stats.iter().map(|x| x.covered).sum();
     Totals {
-        pop: s.stats.iter().map(|x| x.population).sum(),
-        cov: s.stats.iter().map(|x| x.covered).sum(),
-        blank: s.stats.iter().filter(|x| x.blank()).count(),
-        with_fac: s.stats.iter().filter(|x| x.facilities >= min).count(),
+        pop: stats.iter().map(|x| x.population).sum(),
+        cov,
+        walk,
+        judged: walk.unwrap_or(cov),
+        blank: stats.iter().filter(|x| x.blank()).count(),
+        with_fac: stats.iter().filter(|x| x.facilities >= min).count(),
     }
 }
 
@@ -451,8 +855,13 @@ fn overview(o: &mut String, a: &Analysis, lang: Lang) {
         esc(tr(lang, "overview"))
     );
     for (k, s) in a.services.iter().enumerate() {
-        let t = totals(s);
-        let cov = (t.pop > 0.0).then(|| t.cov / t.pop);
+        let t = totals(&s.spec, &s.stats);
+        let cov = (t.pop > 0.0).then(|| t.judged / t.pop);
+        let cov_label = if t.walk.is_some() {
+            trf(lang, "walk_coverage", &[("m", &i18n::num(s.spec.minutes))])
+        } else {
+            tr(lang, "population_coverage").to_string()
+        };
         let _ = write!(
             o,
             "<a class=\"card{}\" href=\"#svc-{k}\"><h3>{}</h3><p class=\"rule\">{} · {} {} {}</p>\
@@ -466,14 +875,14 @@ fn overview(o: &mut String, a: &Analysis, lang: Lang) {
             esc(tr(lang, "radius")),
             i18n::num(s.spec.radius_m),
             esc(tr(lang, "m")),
-            esc(tr(lang, "population_coverage")),
+            esc(&cov_label),
             pct(cov),
             esc(tr(lang, "blank_units")),
             if t.blank > 0 { " warn" } else { "" },
             t.blank,
             n,
             esc(tr(lang, "uncovered_population")),
-            i18n::num((t.pop - t.cov).max(0.0)),
+            i18n::num((t.pop - t.judged).max(0.0)),
             esc(tr(lang, "unit_measure")),
             t.with_fac,
             n
@@ -518,7 +927,7 @@ fn service_section(
 ) -> String {
     let mut o = String::new();
     let name = i18n::service_title(lang, &s.spec);
-    let t = totals(s);
+    let t = totals(&s.spec, &s.stats);
     let n = a.areas.list.len();
     let _ = write!(
         o,
@@ -541,23 +950,32 @@ fn service_section(
         let _ = write!(o, "<p class=\"codes\">service <code>{}</code> · kind <code>{}</code> · serves <code>{}</code></p>", esc(&s.spec.id), esc(&s.spec.kind), esc(&s.spec.serves));
     }
     o.push_str("<div class=\"panel\">");
-    map(&mut o, a, v, base, k, s, lang);
+    let layers = MapLayers {
+        k,
+        spec: &s.spec,
+        stats: &s.stats,
+        before: None,
+        spots: &s.blank_spots,
+        facilities: &s.facilities,
+        new_sites: &[],
+    };
+    map(&mut o, a, v, base, &layers, lang);
     o.push_str("<div class=\"side\">");
+    o.push_str("<div class=\"stats\">");
+    coverage_stats(&mut o, &s.spec, &t, lang);
     let _ = write!(
         o,
-        "<div class=\"stats\"><div><span>{}</span><b>{}</b></div><div><span>{}</span><b class=\"{}\">{} / {}</b></div><div><span>{}</span><b>{}</b></div><div><span>{}</span><b>{}</b></div></div>",
-        esc(tr(lang, "population_coverage")),
-        pct((t.pop > 0.0).then(|| t.cov / t.pop)),
+        "<div><span>{}</span><b class=\"{}\">{} / {}</b></div><div><span>{}</span><b>{}</b></div><div><span>{}</span><b>{}</b></div></div>",
         esc(tr(lang, "blank_units")),
         if t.blank > 0 { "warn" } else { "" },
         t.blank,
         n,
         esc(tr(lang, "uncovered_population")),
-        i18n::num((t.pop - t.cov).max(0.0)),
+        i18n::num((t.pop - t.judged).max(0.0)),
         esc(tr(lang, "blank_spots")),
         i18n::group_thousands(s.blank_spots.len() as i64),
     );
-    legend(&mut o, lang);
+    legend(&mut o, &s.spec, t.walk.is_some(), false, lang);
     chart_bands(&mut o, a, s, lang);
     chart_units(&mut o, a, s, lang);
     o.push_str("</div></div>");
@@ -566,12 +984,28 @@ fn service_section(
     o
 }
 
-fn legend(o: &mut String, lang: Lang) {
+/// The legend title naming the measure that shades the map.
+fn legend_measure(spec: &ServiceSpec, walk: bool, lang: Lang) -> String {
+    if walk {
+        trf(
+            lang,
+            "legend_cov_walk",
+            &[
+                ("m", &i18n::num(spec.minutes)),
+                ("d", &i18n::num(spec.walk_budget_m())),
+            ],
+        )
+    } else {
+        trf(lang, "legend_cov_line", &[("r", &i18n::num(spec.radius_m))])
+    }
+}
+
+fn legend(o: &mut String, spec: &ServiceSpec, walk: bool, sites: bool, lang: Lang) {
     let _ = write!(
         o,
         "<div class=\"legend\"><h4>{}</h4><p class=\"lt\">{}</p><ul class=\"ramp\">",
         esc(tr(lang, "legend")),
-        esc(tr(lang, "legend_cov"))
+        esc(&legend_measure(spec, walk, lang))
     );
     let labels = ["&lt; 25%", "25–50%", "50–75%", "75–90%", "≥ 90%"];
     for (i, l) in labels.iter().enumerate() {
@@ -579,47 +1013,136 @@ fn legend(o: &mut String, lang: Lang) {
     }
     let _ = write!(
         o,
-        "<li><i class=\"sw cn\"></i>{}</li></ul><ul class=\"keys\">\
-         <li><i class=\"sw spot\"></i>{}</li><li><i class=\"sw blank\"></i>{}</li><li><i class=\"sw fac\"></i>{}</li></ul></div>",
+        "<li><i class=\"sw cn\"></i>{}</li></ul><ul class=\"keys\">",
         esc(tr(lang, "legend_nopop")),
-        esc(tr(lang, "legend_uncovered")),
-        esc(tr(lang, "legend_blank")),
-        esc(tr(lang, "legend_facility")),
     );
+    let key = |o: &mut String, sw: &str, text: &str| {
+        let _ = write!(
+            o,
+            "<li><i class=\"sw {sw}\"></i>{}</li>",
+            esc(tr(lang, text))
+        );
+    };
+    if sites {
+        key(o, "spot", "legend_uncovered_before");
+        key(o, "blank", "legend_blank_after");
+        key(o, "fixed", "legend_fixed");
+        key(o, "blank dashed", "legend_blank_before");
+        key(o, "fac", "legend_facility");
+        key(o, "newsite", "legend_newsite");
+        key(o, "reach", "legend_reach");
+    } else {
+        key(o, "spot", "legend_uncovered");
+        key(o, "blank", "legend_blank");
+        key(o, "fac", "legend_facility");
+    }
+    o.push_str("</ul>");
+    if walk {
+        let _ = write!(
+            o,
+            "<p class=\"lt walknote\">{}</p>",
+            esc(&trf(lang, "walk_note", &[("m", &i18n::num(spec.minutes))]))
+        );
+    }
+    o.push_str("</div>");
 }
 
-#[allow(clippy::too_many_arguments)]
-fn map(
-    o: &mut String,
-    a: &Analysis,
-    v: &View,
-    base: &Base,
+/// Coverage figures of a service: the judged one first; with a network also the
+/// straight-line one.
+fn coverage_stats(o: &mut String, spec: &ServiceSpec, t: &Totals, lang: Lang) {
+    let share = |c: f64| pct((t.pop > 0.0).then(|| c / t.pop));
+    match t.walk {
+        Some(w) => {
+            let _ = write!(
+                o,
+                "<div class=\"walk\"><span>{}</span><b>{}</b></div><div><span>{}</span><b>{}</b></div>",
+                esc(&trf(lang, "walk_coverage", &[("m", &i18n::num(spec.minutes))])),
+                share(w),
+                esc(&trf(lang, "line_coverage", &[("r", &i18n::num(spec.radius_m))])),
+                share(t.cov),
+            );
+        }
+        None => {
+            let _ = write!(
+                o,
+                "<div><span>{}</span><b>{}</b></div>",
+                esc(tr(lang, "population_coverage")),
+                share(t.cov)
+            );
+        }
+    }
+}
+
+/// What one map shows. `analyze` fills `stats` only; `sites` also gives the figures before the
+/// new sites and the sites themselves, and the map gets a "before | after" switch.
+struct MapLayers<'a> {
+    /// Section number (element ids).
     k: usize,
-    s: &ServiceResult,
-    lang: Lang,
-) {
+    /// The service.
+    spec: &'a ServiceSpec,
+    /// Figures that shade the units (after the new sites, for `sites`).
+    stats: &'a [AreaStats],
+    /// `sites`: the figures before the new sites.
+    before: Option<&'a [AreaStats]>,
+    /// Uncovered populated cells (straight line; before the new sites).
+    spots: &'a [BlankSpot],
+    /// Existing facilities (indexes into `Analysis::facilities`).
+    facilities: &'a [u32],
+    /// `sites`: the new sites in rank order.
+    new_sites: &'a [Site],
+}
+
+/// Draws one map: units shaded by coverage, uncovered cells, blank units outlined and
+/// labelled, facilities, and for `sites` the new sites with a before/after switch.
+fn map(o: &mut String, a: &Analysis, v: &View, base: &Base, m: &MapLayers, lang: Lang) {
+    let (k, n) = (m.k, a.areas.list.len());
+    let blank_now = |i: usize| m.stats[i].blank();
+    let blank_before = |i: usize| m.before.map_or(m.stats[i].blank(), |b| b[i].blank());
     // Initial user units per screen pixel, for a map about 860 px wide (the script refines it).
     let u0 = (v.w / 860.0).max(v.h / 700.0);
     let _ = write!(
         o,
-        "<figure class=\"map\" id=\"map-{k}\" data-m=\"{}\" data-km=\"{}\">\
-         <div class=\"mapbox\" style=\"aspect-ratio: {} / {}\">\
-         <svg viewBox=\"0 0 {} {}\" data-w=\"{}\" data-h=\"{}\" data-q=\"{:.6}\" style=\"--u:{:.4}\" role=\"img\" aria-label=\"{}\">",
+        "<figure class=\"map{}\" id=\"map-{k}\" data-m=\"{}\" data-km=\"{}\">",
+        if m.before.is_some() { " sites" } else { "" },
         esc(tr(lang, "m")),
         esc(tr(lang, "km")),
-        v.w, v.h, v.w, v.h, v.w, v.h, v.q, u0,
-        esc(&i18n::service_name(lang, &s.spec)),
     );
-    // Areas, shaded by coverage; blank ones drawn last.
-    o.push_str("<g class=\"areas\">");
-    let mut order: Vec<usize> = (0..a.areas.list.len()).collect();
-    order.sort_by_key(|&i| s.stats[i].blank());
-    for &i in &order {
-        let st = &s.stats[i];
-        let ar = &a.areas.list[i];
+    if m.before.is_some() {
         let _ = write!(
             o,
-            "<path class=\"area {}{}\" data-area-id=\"{}\" d=\"{}\"/>",
+            "<div class=\"viewswitch\" role=\"group\"><span>{}</span><button type=\"button\" data-view=\"before\">{}</button><button type=\"button\" data-view=\"after\" class=\"on\">{}</button></div>",
+            esc(tr(lang, "view")),
+            esc(tr(lang, "before")),
+            esc(tr(lang, "after")),
+        );
+    }
+    let _ = write!(
+        o,
+        "<div class=\"mapbox\" style=\"aspect-ratio: {} / {}\">\
+         <svg viewBox=\"0 0 {} {}\" data-w=\"{}\" data-h=\"{}\" data-q=\"{:.6}\" style=\"--u:{:.4}\" role=\"img\" aria-label=\"{}\">",
+        v.w, v.h, v.w, v.h, v.w, v.h, v.q, u0,
+        esc(&i18n::service_name(lang, m.spec)),
+    );
+    // Units, shaded by coverage; blank ones drawn last.
+    o.push_str("<g class=\"areas\">");
+    let mut order: Vec<usize> = (0..n).collect();
+    order.sort_by_key(|&i| (blank_before(i), blank_now(i)));
+    for &i in &order {
+        let st = &m.stats[i];
+        let ar = &a.areas.list[i];
+        let before = m
+            .before
+            .map(|b| {
+                format!(
+                    " data-cb=\"{}\" data-ca=\"{}\"",
+                    cov_class(&b[i]),
+                    cov_class(st)
+                )
+            })
+            .unwrap_or_default();
+        let _ = write!(
+            o,
+            "<path class=\"area {}{}\" data-area-id=\"{}\"{before} d=\"{}\"/>",
             cov_class(st),
             if st.blank() { " isblank" } else { "" },
             esc(&ar.id),
@@ -627,9 +1150,9 @@ fn map(
         );
     }
     o.push_str("</g><g class=\"spots\">");
-    // Blank spots, one path per area.
-    let mut by_area: Vec<Vec<usize>> = vec![Vec::new(); a.areas.list.len()];
-    for (j, b) in s.blank_spots.iter().enumerate() {
+    // Uncovered cells, one path per unit.
+    let mut by_area: Vec<Vec<usize>> = vec![Vec::new(); n];
+    for (j, b) in m.spots.iter().enumerate() {
         by_area[b.area.0 as usize].push(j);
     }
     let spot_d: Vec<(usize, String)> = by_area
@@ -639,7 +1162,7 @@ fn map(
         .map(|(i, js)| {
             let mut d = String::new();
             for &j in js {
-                d.push_str(&polygons_d(v, &s.blank_spots[j].polygons, TOL_SPOTS, true));
+                d.push_str(&polygons_d(v, &m.spots[j].polygons, TOL_SPOTS, true));
             }
             (i, d)
         })
@@ -653,17 +1176,38 @@ fn map(
     }
     o.push_str("</g><g class=\"outlines\">");
     for &i in &order {
-        if s.stats[i].blank() {
+        let id = esc(&a.areas.list[i].id);
+        let d = &base.area_d[i];
+        if m.before.is_none() {
+            if blank_now(i) {
+                let _ = write!(
+                    o,
+                    "<path class=\"blank-outline\" data-a=\"{id}\" d=\"{d}\"/>"
+                );
+            }
+            continue;
+        }
+        // Before: every unit blank before; after: still blank (red) or fixed (green).
+        if blank_before(i) {
             let _ = write!(
                 o,
-                "<path class=\"blank-outline\" data-a=\"{}\" d=\"{}\"/>",
-                esc(&a.areas.list[i].id),
-                base.area_d[i]
+                "<path class=\"blank-outline v-before\" data-a=\"{id}\" d=\"{d}\"/>"
+            );
+        }
+        if blank_now(i) {
+            let _ = write!(
+                o,
+                "<path class=\"blank-outline v-after\" data-a=\"{id}\" d=\"{d}\"/>"
+            );
+        } else if blank_before(i) {
+            let _ = write!(
+                o,
+                "<path class=\"fixed-outline v-after\" data-a=\"{id}\" d=\"{d}\"/>"
             );
         }
     }
     o.push_str("</g><g class=\"facilities\">");
-    for &f in &s.facilities {
+    for &f in m.facilities {
         let fac = &a.facilities[f as usize];
         let p = v.pt(fac.lonlat);
         let _ = write!(
@@ -674,16 +1218,64 @@ fn map(
             esc(fac.name.as_deref().unwrap_or(&fac.id))
         );
     }
-    o.push_str("</g><g class=\"labels\">");
-    let mut lab: Vec<usize> = (0..a.areas.list.len())
-        .filter(|&i| s.stats[i].blank())
+    o.push_str("</g>");
+    if !m.new_sites.is_empty() {
+        // The new sites' straight-line radius, then the markers (largest rank first so the
+        // best sites are on top).
+        let r = m.spec.radius_m / v.q;
+        o.push_str("<g class=\"reach v-after\">");
+        for s in m.new_sites {
+            let p = v.pt(s.candidate.lonlat);
+            let _ = write!(
+                o,
+                "<circle cx=\"{:.0}\" cy=\"{:.0}\" r=\"{r:.1}\"/>",
+                p[0], p[1]
+            );
+        }
+        o.push_str("</g><g class=\"newsites v-after\">");
+        for s in m.new_sites.iter().rev() {
+            let p = v.pt(s.candidate.lonlat);
+            let unit = s
+                .candidate
+                .area
+                .map(|x| {
+                    let ar = &a.areas.list[x.0 as usize];
+                    if ar.name.is_empty() {
+                        ar.id.clone()
+                    } else {
+                        ar.name.clone()
+                    }
+                })
+                .unwrap_or_default();
+            let _ = write!(
+                o,
+                "<g class=\"newsite\" data-rank=\"{}\" data-id=\"{}\"><circle cx=\"{:.0}\" cy=\"{:.0}\"/><text x=\"{:.0}\" y=\"{:.0}\">{}</text><title>#{} {} · {} · {} {}</title></g>",
+                s.rank,
+                esc(&s.candidate.id),
+                p[0],
+                p[1],
+                p[0],
+                p[1],
+                s.rank,
+                s.rank,
+                esc(&s.candidate.id),
+                esc(&unit),
+                esc(tr(lang, "newly_covered")),
+                i18n::num(s.new_covered)
+            );
+        }
+        o.push_str("</g>");
+    }
+    o.push_str("<g class=\"labels\">");
+    let mut lab: Vec<usize> = (0..n)
+        .filter(|&i| blank_before(i) || blank_now(i))
         .collect();
     // Most uncovered people first: they keep their label when labels collide.
-    lab.sort_by(|&x, &y| {
-        let ux = s.stats[x].population - s.stats[x].covered;
-        let uy = s.stats[y].population - s.stats[y].covered;
-        uy.total_cmp(&ux).then(x.cmp(&y))
-    });
+    let uncovered = |i: usize| {
+        let st = m.before.map_or(&m.stats[i], |b| &b[i]);
+        st.population - st.judged_covered()
+    };
+    lab.sort_by(|&x, &y| uncovered(y).total_cmp(&uncovered(x)).then(x.cmp(&y)));
     // Labels that would overlap at full extent start hidden (the script places them again
     // after every zoom); the estimate: CJK characters 1 em wide, others 0.6 em, 12 px type.
     let mut placed: Vec<[f64; 4]> = Vec::new();
@@ -710,13 +1302,24 @@ fn map(
             if !hit {
                 placed.push(b);
             }
+            let mut class: Vec<&str> = Vec::new();
+            if hit {
+                class.push("hidden");
+            }
+            if m.before.is_some() && !blank_now(i) {
+                class.push("fixed");
+            }
             let _ = write!(
                 o,
                 "<text x=\"{:.0}\" y=\"{:.0}\" data-a=\"{}\"{}>{}</text>",
                 p[0],
                 p[1],
                 esc(&ar.id),
-                if hit { " class=\"hidden\"" } else { "" },
+                if class.is_empty() {
+                    String::new()
+                } else {
+                    format!(" class=\"{}\"", class.join(" "))
+                },
                 esc(name)
             );
         }
@@ -825,6 +1428,32 @@ fn chart_units(o: &mut String, a: &Analysis, s: &ServiceResult, lang: Lang) {
     o.push_str("</svg></div>");
 }
 
+/// A table heading row: (text, classes; `n` right-aligns, `tip` shows it in the map tooltip).
+fn header_row(o: &mut String, cols: &[(String, &str)]) {
+    for (c, class) in cols {
+        if class.is_empty() {
+            let _ = write!(o, "<th>{}</th>", esc(c));
+        } else {
+            let _ = write!(o, "<th class=\"{class}\">{}</th>", esc(c));
+        }
+    }
+    o.push_str("</tr></thead><tbody>");
+}
+
+/// A coverage cell with a small bar, the figure and, when given, the target it is held to.
+fn cov_cell(o: &mut String, cov: Option<f64>, target: Option<f64>) {
+    let _ = write!(
+        o,
+        "<td class=\"n cov\" data-v=\"{}\"><span class=\"cb\"><i style=\"width:{:.0}%\"></i></span>{}</td>",
+        cov.map(|c| c.to_string()).unwrap_or_else(|| "-1".into()),
+        cov.unwrap_or(0.0) * 100.0,
+        match cov {
+            Some(c) => i18n::pct_vs(c, target),
+            None => "—".into(),
+        },
+    );
+}
+
 fn table(o: &mut String, a: &Analysis, s: &ServiceResult, lang: Lang) {
     let has_cap = s.stats.iter().any(|x| x.capacity.is_some());
     let sp = &s.spec;
@@ -835,40 +1464,41 @@ fn table(o: &mut String, a: &Analysis, s: &ServiceResult, lang: Lang) {
         "<h3>{}</h3><div class=\"tablewrap\"><table class=\"gaps sortable\"><thead><tr>",
         esc(tr(lang, "table"))
     );
-    let mut cols = vec![
-        "col_status",
-        "col_id",
-        "col_name",
-        "col_population",
-        "col_covered",
-        "col_uncovered",
-        "col_coverage",
-        "col_facilities",
+    let walk = s.stats.iter().any(|x| x.network_covered.is_some());
+    let minutes = [("m", i18n::num(sp.minutes))];
+    let minutes: Vec<(&str, &str)> = minutes.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let mut cols: Vec<(String, &str)> = vec![
+        (tr(lang, "col_status").into(), ""),
+        (tr(lang, "col_id").into(), ""),
+        (tr(lang, "col_name").into(), ""),
+        (tr(lang, "col_population").into(), "n tip"),
+        (tr(lang, "col_covered").into(), "n"),
+        (tr(lang, "col_uncovered").into(), "n tip"),
+        (
+            tr(lang, "col_coverage").into(),
+            if walk { "n" } else { "n tip" },
+        ),
     ];
+    if walk {
+        cols.push((trf(lang, "col_walk_covered", &minutes), "n"));
+        cols.push((trf(lang, "col_walk_coverage", &minutes), "n tip"));
+    }
+    cols.push((tr(lang, "col_facilities").into(), "n tip"));
     if has_cap {
-        cols.push("col_capacity");
-        cols.push("col_cap1000");
+        cols.push((tr(lang, "col_capacity").into(), "n"));
+        cols.push((tr(lang, "col_cap1000").into(), "n"));
     }
-    cols.push("col_reasons");
-    for c in &cols {
-        let num = !matches!(*c, "col_id" | "col_name" | "col_reasons" | "col_status");
-        let _ = write!(
-            o,
-            "<th{}>{}</th>",
-            if num { " class=\"n\"" } else { "" },
-            esc(tr(lang, c))
-        );
-    }
-    o.push_str("</tr></thead><tbody>");
+    cols.push((tr(lang, "col_reasons").into(), ""));
+    header_row(o, &cols);
     let mut order: Vec<usize> = (0..s.stats.len()).collect();
     order.sort_by(|&x, &y| {
         let (sx, sy) = (&s.stats[x], &s.stats[y]);
         sy.blank()
             .cmp(&sx.blank())
             .then(
-                sx.coverage
+                judged_coverage(sx)
                     .unwrap_or(2.0)
-                    .total_cmp(&sy.coverage.unwrap_or(2.0)),
+                    .total_cmp(&judged_coverage(sy).unwrap_or(2.0)),
             )
             .then(a.areas.list[x].id.cmp(&a.areas.list[y].id))
     });
@@ -883,12 +1513,10 @@ fn table(o: &mut String, a: &Analysis, s: &ServiceResult, lang: Lang) {
         } else {
             (tr(lang, "status_none"), 1)
         };
-        let cov = st.coverage;
         let _ = write!(
             o,
             "<tr class=\"{}\" data-area=\"{}\"><td data-v=\"{rank}\"><span class=\"badge {}\">{}</span></td><td>{}</td><td>{}</td>\
-             <td class=\"n\" data-v=\"{}\">{}</td><td class=\"n\" data-v=\"{}\">{}</td><td class=\"n\" data-v=\"{}\">{}</td>\
-             <td class=\"n cov\" data-v=\"{}\"><span class=\"cb\"><i style=\"width:{:.0}%\"></i></span>{}</td><td class=\"n\" data-v=\"{}\">{}</td>",
+             <td class=\"n\" data-v=\"{}\">{}</td><td class=\"n\" data-v=\"{}\">{}</td><td class=\"n\" data-v=\"{}\">{}</td>",
             if blank { "blank" } else { "" },
             esc(&ar.id),
             if blank { "b" } else if rank == 2 { "ok" } else { "na" },
@@ -901,14 +1529,23 @@ fn table(o: &mut String, a: &Analysis, s: &ServiceResult, lang: Lang) {
             i18n::num(st.covered),
             st.population - st.covered,
             i18n::num((st.population - st.covered).max(0.0)),
-            cov.map(|c| c.to_string()).unwrap_or_else(|| "-1".into()),
-            cov.unwrap_or(0.0) * 100.0,
-            match (cov, s.spec.coverage_target) {
-                (Some(c), t) => i18n::pct_vs(c, t),
-                (None, _) => "—".into(),
-            },
-            st.facilities,
-            st.facilities,
+        );
+        // The target is shown beside the figure the rule judges by.
+        let target = s.spec.coverage_target;
+        cov_cell(o, st.coverage, if walk { None } else { target });
+        if walk {
+            let _ = write!(
+                o,
+                "<td class=\"n\" data-v=\"{}\">{}</td>",
+                st.network_covered.unwrap_or(0.0),
+                i18n::num(st.network_covered.unwrap_or(0.0)),
+            );
+            cov_cell(o, st.network_coverage, target);
+        }
+        let _ = write!(
+            o,
+            "<td class=\"n\" data-v=\"{}\">{}</td>",
+            st.facilities, st.facilities,
         );
         if has_cap {
             let _ = write!(
@@ -963,6 +1600,14 @@ fn settings(o: &mut String, a: &Analysis, summary: &Value, lang: Lang) {
     );
     let dist = summary["settings"]["distance"].as_str().unwrap_or("");
     let dist_txt = match lang {
+        // summary.json names the frame's straight-line metres; with a network the rules are
+        // judged on foot.
+        Lang::Zh if a.network.is_some() => {
+            "规则按路网步行距离判定；服务圈、橙色网格与距离图为直线距离（真实米数）".to_string()
+        }
+        Lang::En if a.network.is_some() => {
+            "rules judged by walking distance on the street network; service circles, orange cells and the distance chart are straight-line (true metres)".to_string()
+        }
         Lang::Zh if dist.starts_with("straight line") => {
             "直线距离，真实米数（WGS 84 局部横轴墨卡托投影，含尺度改正）".to_string()
         }

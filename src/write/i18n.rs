@@ -68,7 +68,54 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("rule_cap", "每千名服务人口容量不低于 {t}", "capacity at least {t} per 1,000 served"),
     ("map", "地图", "Map"),
     ("legend", "图例", "Legend"),
-    ("legend_cov", "街道/乡镇人口覆盖率", "Population coverage of the unit"),
+    ("legend_cov_line", "街道/乡镇人口覆盖率：直线 {r} 米以内", "Share of the unit's served population within {r} m in a straight line"),
+    ("legend_cov_walk", "街道/乡镇人口覆盖率：步行 {m} 分钟（{d} 米）以内", "Share of the unit's served population covered on foot within {m} min ({d} m)"),
+    ("walk_coverage", "步行 {m} 分钟覆盖率", "Covered on foot within {m} min"),
+    ("line_coverage", "直线 {r} 米覆盖率", "Within {r} m in a straight line"),
+    ("col_walk_covered", "步行{m}分钟覆盖人口", "Covered on foot ({m} min)"),
+    ("col_walk_coverage", "步行{m}分钟覆盖率", "Coverage on foot ({m} min)"),
+    ("walk_note", "规则按步行距离判定：覆盖率、空白街道/乡镇和地图底色均为步行 {m} 分钟以内的人口；橙色网格与距离图仍为直线距离。", "Rules are judged on foot: coverage, blank units and the map shading count people within {m} min on foot; the orange cells and the distance chart are straight-line."),
+    ("sites_title", "新增设施选址报告", "New sites report"),
+    ("siting", "选址结果", "Siting"),
+    ("before", "新增前", "before"),
+    ("after", "新增后", "after"),
+    ("view", "显示", "Show"),
+    ("new_sites", "新增设施", "New sites"),
+    ("newly_covered", "新增覆盖人口", "Newly covered population"),
+    ("mode_add", "最大覆盖：新增 {n} 处，使新覆盖的服务人口最多（保留现有设施）", "Maximal coverage: {n} new sites covering the most people not yet covered (existing facilities kept)"),
+    ("mode_add_cap", "按容量的最大覆盖：新增 {n} 处，每处容量 {c}", "Capacity-aware maximal coverage: {n} new sites of capacity {c}"),
+    ("mode_fill", "填补空白：满足各街道/乡镇规则所需的最少新增设施", "Fill blanks: the fewest new sites so that every unit meets its rules"),
+    ("quality", "方案质量", "Quality"),
+    ("gap_add", "目标值 {o}，理论最优不超过 {b}：所选方案与最优相差不超过 {g}", "Objective {o}; the best possible is at most {b}: the choice is within {g} of the best possible"),
+    ("gap_fill", "任何方案至少需要 {b} 处；所选 {n} 处（差距 {g}）", "Any solution needs at least {b} sites; {n} chosen (gap {g})"),
+    ("candidates", "候选点", "Candidates"),
+    ("candidates_v", "{u} 个（{s}），其中 {r} 个可覆盖尚未覆盖的人口", "{u} ({s}), {r} of them reach people not yet covered"),
+    ("units_fixed", "消除的空白街道/乡镇", "Blank units fixed"),
+    ("unfixable", "新增后仍为空白的街道/乡镇", "Units still blank after the new sites"),
+    ("why", "说明", "Why"),
+    ("legend_newsite", "新增设施（数字为排序）", "new site (number = rank)"),
+    ("legend_reach", "新增设施服务半径（直线）", "new site's radius (straight line)"),
+    ("legend_fixed", "新增后不再空白", "no longer blank after the new sites"),
+    ("legend_blank_before", "新增前空白（“新增前”视图）", "blank before (\"before\" view)"),
+    ("legend_blank_after", "新增后仍空白", "still blank after"),
+    ("legend_uncovered_before", "新增前服务圈外的有人口网格", "populated cells outside every service circle before the new sites"),
+    ("sites_table", "新增设施（按贡献排序）", "New sites (ranked by what each adds)"),
+    ("col_rank", "排序", "Rank"),
+    ("col_site", "候选点", "Candidate"),
+    ("col_unit", "所在街道/乡镇", "Unit"),
+    ("col_new_covered", "新增覆盖人口", "Newly covered"),
+    ("col_fixes", "消除的空白", "Blank units fixed"),
+    ("col_covered_ba", "覆盖人口 前→后", "Covered before → after"),
+    ("col_coverage_ba", "覆盖率 前→后", "Coverage before → after"),
+    ("col_facilities_ba", "设施数 前→后", "Facilities before → after"),
+    ("col_blank_ba", "空白 前→后", "Blank before → after"),
+    ("col_fixed_by", "由新增设施消除", "Fixed by site"),
+    ("col_reasons_after", "新增后原因", "Reasons after"),
+    ("table_sites", "街道/乡镇新增前后对比（空白在前，点击表头排序）", "Units before and after the new sites (blank first; click a heading to sort)"),
+    ("status_fixed", "已消除", "fixed"),
+    ("yes", "是", "yes"),
+    ("no", "否", "no"),
+    ("how_to_read_sites", "阅读说明：地图底色为新增后的覆盖率；粉红色圆点为新增设施（数字为排序），浅色圆为其服务半径；绿色粗线为新增后不再空白的街道/乡镇，红色粗线为仍空白的。点击“新增前”可查看原状。", "How to read: the shading is the coverage after the new sites; pink dots are the new sites (number = rank) with their radius as a light circle; units outlined in green are no longer blank, units outlined in red stay blank. Click \"before\" to see the situation before."),
     ("legend_nopop", "无服务人口", "no served population"),
     ("legend_blank", "空白街道/乡镇（名称标注）", "blank unit (labelled)"),
     ("legend_uncovered", "服务圈外的有人口网格", "populated cells outside every service circle"),
@@ -341,11 +388,20 @@ pub fn reason_text(lang: Lang, r: Reason, spec: &ServiceSpec, st: &AreaStats) ->
         },
         Reason::CoverageBelowTarget => {
             let t = spec.coverage_target.unwrap_or(0.0);
-            let v = pct_vs(st.coverage.unwrap_or(0.0), Some(t));
+            // The rule is judged on foot when the plan has a network: say so, with that figure.
+            let walk = st.network_covered.is_some();
+            let judged = if walk {
+                st.network_coverage
+            } else {
+                st.coverage
+            };
+            let v = pct_vs(judged.unwrap_or(0.0), Some(t));
             let tt = pct_vs(t, None);
-            match lang {
-                Lang::Zh => format!("覆盖率 {v}，目标 {tt}"),
-                Lang::En => format!("coverage {v}, target {tt}"),
+            match (lang, walk) {
+                (Lang::Zh, false) => format!("覆盖率 {v}，目标 {tt}"),
+                (Lang::En, false) => format!("coverage {v}, target {tt}"),
+                (Lang::Zh, true) => format!("步行覆盖率 {v}，目标 {tt}"),
+                (Lang::En, true) => format!("coverage on foot {v}, target {tt}"),
             }
         }
         Reason::CapacityBelowTarget => {

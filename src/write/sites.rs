@@ -1,5 +1,5 @@
 //! Outputs of `carecircle sites`: `sites.csv`, `sites.geojson`, `areas_after.csv`,
-//! `sites_report.md` and `sites_summary.json`, written atomically beside whatever `analyze`
+//! `sites_report.md`, `sites_summary.json` and the before/after `report.html`, written atomically beside whatever `analyze`
 //! wrote into the same folder (only these files are replaced or removed).
 
 use super::tables::{areas_header, csv_bytes};
@@ -15,6 +15,7 @@ use std::path::{Path, PathBuf};
 /// `report.md` and `summary.json` are those of the analysis the sites were chosen on, with the
 /// sites' before/after section and a `sites` member added, so they never lose what `analyze`
 /// wrote there; `sites_report.md` and `sites_summary.json` hold the sites part alone.
+/// `report.html` is the sites page (the service before and after the new sites).
 pub const SITES_FILES: &[&str] = &[
     "sites.csv",
     "sites.geojson",
@@ -23,6 +24,7 @@ pub const SITES_FILES: &[&str] = &[
     "sites_summary.json",
     "report.md",
     "summary.json",
+    "report.html",
 ];
 
 /// Columns of `sites.csv` (`served_population` only in the capacity-aware mode).
@@ -428,8 +430,14 @@ pub fn report(r: &SitesResult) -> String {
     o
 }
 
-/// Writes every `sites` output into `out` atomically (other files in `out` are left alone).
-pub fn write(r: &SitesResult, out: &Path, threads: usize) -> Result<Vec<PathBuf>> {
+/// Writes every `sites` output into `out` atomically (other files in `out` are left alone);
+/// `lang` is the language of `report.html`.
+pub fn write(
+    r: &SitesResult,
+    out: &Path,
+    threads: usize,
+    lang: super::i18n::Lang,
+) -> Result<Vec<PathBuf>> {
     let mut st = Staging::new(out)?;
     let json_bytes = |name: &str, v: &Value| -> Result<Vec<u8>> {
         let mut s = serde_json::to_string_pretty(v).map_err(|e| Error::Output {
@@ -458,6 +466,8 @@ pub fn write(r: &SitesResult, out: &Path, threads: usize) -> Result<Vec<PathBuf>
     );
     st.write("report.md", full_md.as_bytes())?;
     let mut full = super::summary::build(&r.analysis, threads);
+    let page = super::html::sites_html(r, &full, &super::html::ReportOptions { lang });
+    st.write("report.html", page.as_bytes())?;
     full["sites"] = sites_json;
     st.write("summary.json", &json_bytes("summary.json", &full)?)?;
     st.commit(SITES_FILES)

@@ -142,8 +142,9 @@
     var b = document.createElement('b');
     b.textContent = cells[2].textContent + ' (' + cells[1].textContent + ')';
     tip.appendChild(b);
-    [6, 3, 5, 7].forEach(function (k) {
-      if (!cells[k]) return;
+    // The columns marked for the tooltip (their order in the table).
+    Array.prototype.forEach.call(th, function (h, k) {
+      if (!h.classList.contains('tip') || !cells[k]) return;
       var d = document.createElement('div');
       d.textContent = th[k].textContent.replace(/[▲▼]/g, '') + ': ' + cells[k].textContent;
       tip.appendChild(d);
@@ -233,6 +234,20 @@
   } else {
     maps.forEach(setupMap);
   }
+  // Before | after switch of the sites report: the shading and the layers of one view.
+  document.querySelectorAll('figure.map .viewswitch button').forEach(function (b) {
+    b.addEventListener('click', function () {
+      var fig = b.closest('figure.map');
+      var before = b.dataset.view === 'before';
+      fig.classList.toggle('show-before', before);
+      fig.querySelectorAll('.viewswitch button').forEach(function (x) { x.classList.toggle('on', x === b); });
+      fig.querySelectorAll('path.area[data-cb]').forEach(function (p) {
+        var c = before ? p.dataset.cb : p.dataset.ca;
+        p.classList.remove('c0', 'c1', 'c2', 'c3', 'c4', 'cn');
+        p.classList.add(c);
+      });
+    });
+  });
   document.querySelectorAll('table.sortable').forEach(setupTable);
   document.querySelectorAll('section.service').forEach(setupChart);
   document.documentElement.setAttribute('data-ready', '1');

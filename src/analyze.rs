@@ -689,8 +689,10 @@ fn blank_spots(
     frame: &Frame,
 ) -> Vec<BlankSpot> {
     let values = &cells.values[s.spec.group];
+    // Blank spots follow the measure the rules judge by: on foot when the plan has a network.
+    let judged = s.judged_covered();
     let selected: Vec<bool> = (0..cells.len())
-        .map(|c| !s.covered[c] && values[c] > 0.0 && cell_area[c].is_some())
+        .map(|c| !judged[c] && values[c] > 0.0 && cell_area[c].is_some())
         .collect();
     // Components: cells of one area connected through shared edges.
     let mut comp = vec![u32::MAX; cells.len()];

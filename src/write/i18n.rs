@@ -74,7 +74,7 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("line_coverage", "直线 {r} 米覆盖率", "Within {r} m in a straight line"),
     ("col_walk_covered", "步行{m}分钟覆盖人口", "Covered on foot ({m} min)"),
     ("col_walk_coverage", "步行{m}分钟覆盖率", "Coverage on foot ({m} min)"),
-    ("walk_note", "规则按步行距离判定：覆盖率、空白街道/乡镇和地图底色均为步行 {m} 分钟以内的人口；橙色网格与距离图仍为直线距离。", "Rules are judged on foot: coverage, blank units and the map shading count people within {m} min on foot; the orange cells and the distance chart are straight-line."),
+    ("walk_note", "规则按步行距离判定：覆盖率、空白街道/乡镇和地图底色均为步行 {m} 分钟以内的人口；橙色网格为步行 {m} 分钟以外的有人口网格；距离图仍为直线距离。", "Rules are judged on foot: coverage, blank units and the map shading count people within {m} min on foot; the orange cells are populated cells beyond {m} min on foot; the distance chart is straight-line."),
     ("sites_title", "新增设施选址报告", "New sites report"),
     ("siting", "选址结果", "Siting"),
     ("before", "新增前", "before"),

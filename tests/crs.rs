@@ -170,3 +170,109 @@ fn gcj02_conversion_aligns_amap_with_tianditu() {
         assert!(i1 > 0.85, "{name}: IoU after conversion {i1}");
     }
 }
+
+/// Every position of a GeoJSON file, in order.
+fn positions(v: &Value, out: &mut Vec<[f64; 2]>) {
+    match v {
+        Value::Array(a) if a.len() == 2 && a.iter().all(Value::is_number) => {
+            out.push([a[0].as_f64().unwrap(), a[1].as_f64().unwrap()])
+        }
+        Value::Array(a) => a.iter().for_each(|x| positions(x, out)),
+        Value::Object(o) => {
+            if let Some(g) = o.get("geometry") {
+                positions(&g["coordinates"], out)
+            } else if let Some(f) = o.get("features") {
+                positions(f, out)
+            }
+        }
+        _ => {}
+    }
+}
+
+/// `analyze --out-crs EPSG:3067` on the Helsinki demo writes the GeoJSON layers in TM35FIN
+/// metres (2 decimals) with the legacy `crs` member; converted back they land on the default
+/// WGS 84 output within that output's rounding (7 or 6 decimals) plus 1 cm.
+#[test]
+fn out_crs_writes_projected_layers() {
+    let plan = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("data/helsinki/plan.toml");
+    let tmp = tempfile::tempdir().unwrap();
+    let run = |dir: &str, extra: &[&str]| -> PathBuf {
+        let out = tmp.path().join(dir);
+        let o = assert_cmd::Command::cargo_bin("carecircle")
+            .unwrap()
+            .arg("analyze")
+            .arg(&plan)
+            .arg("--out")
+            .arg(&out)
+            .arg("-q")
+            .args(extra)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        out
+    };
+    let wgs = run("wgs", &[]);
+    let tm = run("tm", &["--out-crs", "EPSG:3067"]);
+    let crs = Crs::parse("EPSG:3067").unwrap();
+    for (file, decimals) in [
+        ("areas.geojson", 7),
+        ("uncovered.geojson", 6),
+        ("circles.geojson", 6),
+    ] {
+        let read = |d: &PathBuf| -> Value {
+            serde_json::from_str(&std::fs::read_to_string(d.join(file)).unwrap()).unwrap()
+        };
+        let (a, b) = (read(&wgs), read(&tm));
+        assert!(
+            a.get("crs").is_none(),
+            "{file}: WGS 84 output has no crs member"
+        );
+        assert_eq!(
+            b["crs"]["properties"]["name"], "urn:ogc:def:crs:EPSG::3067",
+            "{file}"
+        );
+        let (mut pa, mut pb) = (Vec::new(), Vec::new());
+        positions(&a, &mut pa);
+        positions(&b, &mut pb);
+        assert_eq!(pa.len(), pb.len(), "{file}");
+        assert!(!pa.is_empty(), "{file}");
+        let half = 0.5 * 10f64.powi(-decimals);
+        let mut worst = 0.0f64;
+        for (p, q) in pa.iter().zip(&pb) {
+            // Metres: easting/northing near 500 km / 6 700 km, two decimals at most.
+            assert!(q[0] > 100_000.0 && q[1] > 6_000_000.0, "{file}: {q:?}");
+            assert!(((q[0] * 100.0).round() - q[0] * 100.0).abs() < 1e-6);
+            let back = crs.to_wgs84(*q);
+            let cos = p[1].to_radians().cos();
+            let excess_lon = ((back[0] - p[0]).abs() - half).max(0.0) * 111_320.0 * cos;
+            let excess_lat = ((back[1] - p[1]).abs() - half).max(0.0) * 110_570.0;
+            worst = worst.max(excess_lon.hypot(excess_lat));
+        }
+        println!("{file}: {} positions, worst excess {worst:.4} m", pa.len());
+        assert!(worst < 0.01, "{file}: {worst} m beyond the WGS 84 rounding");
+    }
+    // report.html is not a GeoJSON layer: it stays WGS 84 and identical.
+    assert_eq!(
+        std::fs::read(wgs.join("report.html")).unwrap(),
+        std::fs::read(tm.join("report.html")).unwrap()
+    );
+}
+
+/// A bad `--out-crs` value is refused before anything runs, naming what is supported.
+#[test]
+fn out_crs_rejects_unknown_and_old_chinese_systems() {
+    let plan = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("data/helsinki/plan.toml");
+    for (v, want) in [("EPSG:2435", "Beijing 1954"), ("EPSG:1", "supported")] {
+        let o = assert_cmd::Command::cargo_bin("carecircle")
+            .unwrap()
+            .args(["analyze"])
+            .arg(&plan)
+            .args(["--out-crs", v, "--out"])
+            .arg(tempfile::tempdir().unwrap().path().join("o"))
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(2), "{v}");
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(err.contains(want), "{v}: {err}");
+    }
+}

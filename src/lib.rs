@@ -20,6 +20,7 @@
 pub mod analyze;
 pub mod area;
 pub mod coverage;
+pub mod crs;
 pub mod dissolve;
 pub mod error;
 pub mod facility;
@@ -37,5 +38,6 @@ pub mod warnings;
 pub mod write;
 
 pub use analyze::{run, Analysis, Options};
+pub use crs::Crs;
 pub use error::{Error, Result};
 pub use plan::Plan;

@@ -45,6 +45,10 @@ enum Command {
         /// Language of report.html and report.xlsx: zh (Chinese) or en (English).
         #[arg(long, default_value = "zh", value_parser = parse_lang)]
         lang: write::i18n::Lang,
+        /// Write the GeoJSON layers in this system (e.g. EPSG:4547, EPSG:3067, GCJ-02) instead
+        /// of WGS 84; report.html and report.xlsx stay WGS 84.
+        #[arg(long, value_name = "CRS", value_parser = parse_crs)]
+        out_crs: Option<carecircle::Crs>,
     },
     /// Suggest new sites for one service: maximal coverage (--add N) or fill the blank units
     /// (--fill-blanks). Writes sites.csv, sites.geojson, areas_after.csv, sites_report.md,
@@ -99,6 +103,13 @@ struct SitesArgs {
     /// Language of report.html: zh (Chinese) or en (English).
     #[arg(long, default_value = "zh", value_parser = parse_lang)]
     lang: write::i18n::Lang,
+    /// Write sites.geojson in this system (e.g. EPSG:4547) instead of WGS 84.
+    #[arg(long, value_name = "CRS", value_parser = parse_crs)]
+    out_crs: Option<carecircle::Crs>,
+}
+
+fn parse_crs(s: &str) -> Result<carecircle::Crs, String> {
+    carecircle::Crs::parse(s)
 }
 
 fn parse_lang(s: &str) -> Result<write::i18n::Lang, String> {
@@ -205,6 +216,7 @@ fn run(cli: &Cli) -> anyhow::Result<()> {
             cells,
             service_areas,
             lang,
+            out_crs,
         } => {
             let plan = Plan::load(plan)?;
             if *service_areas && plan.network.is_none() {
@@ -230,6 +242,7 @@ fn run(cli: &Cli) -> anyhow::Result<()> {
                     service_areas: *service_areas,
                     threads,
                     lang: *lang,
+                    out_crs: out_crs.clone().unwrap_or_default(),
                 },
             )?;
             analyze::Progress::stage(&stages, "done");
@@ -259,6 +272,7 @@ fn run(cli: &Cli) -> anyhow::Result<()> {
                 seed,
                 out,
                 lang,
+                out_crs,
             } = args.as_ref();
             let plan = Plan::load(plan)?;
             let stages = Stages::new(cli.quiet, cli.verbose);
@@ -288,7 +302,13 @@ fn run(cli: &Cli) -> anyhow::Result<()> {
                 },
             )?;
             analyze::Progress::stage(&stages, "writing outputs");
-            let files = write::sites::write(&r, out, threads, *lang)?;
+            let files = write::sites::write(
+                &r,
+                out,
+                threads,
+                *lang,
+                &out_crs.clone().unwrap_or_default(),
+            )?;
             analyze::Progress::stage(&stages, "done");
             drop(stages);
             if !cli.quiet {

@@ -13,8 +13,53 @@ pub const WGS84_A: f64 = 6_378_137.0;
 /// WGS 84 flattening.
 pub const WGS84_F: f64 = 1.0 / 298.257_223_563;
 
+/// A reference ellipsoid: semi-major axis `a` (metres) and flattening `f`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Ellipsoid {
+    /// Semi-major axis, metres.
+    pub a: f64,
+    /// Flattening.
+    pub f: f64,
+}
+
+impl Ellipsoid {
+    /// WGS 84.
+    pub const WGS84: Ellipsoid = Ellipsoid {
+        a: WGS84_A,
+        f: WGS84_F,
+    };
+    /// GRS 1980 (ETRS89, NAD83; CGCS2000's ellipsoid has the same defining constants to
+    /// 0.1 mm).
+    pub const GRS80: Ellipsoid = Ellipsoid {
+        a: 6_378_137.0,
+        f: 1.0 / 298.257_222_101,
+    };
+    /// International 1924 (Hayford; ED50).
+    pub const INTERNATIONAL_1924: Ellipsoid = Ellipsoid {
+        a: 6_378_388.0,
+        f: 1.0 / 297.0,
+    };
+    /// Krasovsky 1940 (Beijing 1954, Pulkovo 1942).
+    pub const KRASOVSKY_1940: Ellipsoid = Ellipsoid {
+        a: 6_378_245.0,
+        f: 1.0 / 298.3,
+    };
+    /// IAG 1975 (Xi'an 1980).
+    pub const IAG_1975: Ellipsoid = Ellipsoid {
+        a: 6_378_140.0,
+        f: 1.0 / 298.257,
+    };
+
+    /// An ellipsoid from its semi-major axis and inverse flattening (0 for a sphere).
+    pub fn from_inverse_flattening(a: f64, inv_f: f64) -> Ellipsoid {
+        let f = if inv_f == 0.0 { 0.0 } else { 1.0 / inv_f };
+        Ellipsoid { a, f }
+    }
+}
+
 /// A local transverse Mercator frame (metres; x east of the central meridian, y north of the
-/// equator).
+/// equator), scale 1 on the central meridian. [`crate::crs`] builds the national grids (UTM,
+/// Gauss–Krüger) on it by adding their scale factor and false origin.
 #[derive(Debug, Clone)]
 pub struct Frame {
     lon0: f64,
@@ -31,11 +76,16 @@ impl Frame {
     /// A frame whose central meridian is `lon0` and whose scale correction uses the Gaussian
     /// radius of curvature at `lat_mid` (both degrees).
     pub fn new(lon0: f64, lat_mid: f64) -> Frame {
-        let f = WGS84_F;
+        Frame::with_ellipsoid(Ellipsoid::WGS84, lon0, lat_mid)
+    }
+
+    /// As [`Frame::new`] on another ellipsoid (lon/lat are then on that ellipsoid's datum).
+    pub fn with_ellipsoid(ell: Ellipsoid, lon0: f64, lat_mid: f64) -> Frame {
+        let f = ell.f;
         let n = f / (2.0 - f);
         let (n2, n3) = (n * n, n * n * n);
         let (n4, n5, n6) = (n2 * n2, n2 * n3, n3 * n3);
-        let a_hat = WGS84_A / (1.0 + n) * (1.0 + n2 / 4.0 + n4 / 64.0 + n6 / 256.0);
+        let a_hat = ell.a / (1.0 + n) * (1.0 + n2 / 4.0 + n4 / 64.0 + n6 / 256.0);
         let alpha = [
             n / 2.0 - 2.0 * n2 / 3.0 + 5.0 * n3 / 16.0 + 41.0 * n4 / 180.0 - 127.0 * n5 / 288.0
                 + 7891.0 * n6 / 37800.0,
@@ -62,7 +112,7 @@ impl Frame {
         let s = lat_mid.to_radians().sin();
         let w2 = 1.0 - e2 * s * s;
         // ρ = a(1−e²)/W³, ν = a/W  =>  ρν = a²(1−e²)/W⁴
-        let rho_nu = WGS84_A * WGS84_A * (1.0 - e2) / (w2 * w2);
+        let rho_nu = ell.a * ell.a * (1.0 - e2) / (w2 * w2);
         Frame {
             lon0,
             lat_mid,

@@ -1,9 +1,14 @@
 //! GeoJSON layers (RFC 7946: WGS 84 lon/lat, exteriors counter-clockwise). Area outlines keep
 //! the 7 decimals of the source files; derived layers (blank spots, circles) use 6 decimals
 //! (about 10 cm), as RFC 7946 §11.2 recommends, which keeps city-wide layers small.
+//!
+//! With `--out-crs` the layers are written in another system instead: projected coordinates
+//! with 2 decimals (1 cm), and the legacy `"crs"` member naming the EPSG code so that QGIS and
+//! GDAL read them (RFC 7946 dropped that member; it is written only off WGS 84).
 
 use super::f3;
 use crate::analyze::Analysis;
+use crate::crs::Crs;
 use rayon::prelude::*;
 use std::fmt::Write;
 
@@ -62,23 +67,59 @@ pub fn push_fixed(out: &mut String, v: f64, dec: usize) {
     out.push_str(std::str::from_utf8(buf).expect("ascii digits"));
 }
 
-fn ring(out: &mut String, r: &[[f64; 2]], dec: usize) {
+/// How coordinates are written: the output system and the decimals.
+#[derive(Clone, Copy)]
+struct Coords<'a> {
+    crs: &'a Crs,
+    /// Convert from WGS 84 (false when the system is WGS 84 lon/lat or a datum equal to it).
+    convert: bool,
+    dec: usize,
+}
+
+impl Coords<'_> {
+    /// Coordinates in `crs` with `dec` decimals for degrees, 2 (1 cm) for metres.
+    fn new(crs: &Crs, dec: usize) -> Coords<'_> {
+        Coords {
+            crs,
+            convert: !crs.is_wgs84_lonlat(),
+            dec: if crs.is_geographic() { dec } else { 2 },
+        }
+    }
+}
+
+/// The legacy GeoJSON `"crs"` member for a system other than WGS 84 that has an EPSG code.
+pub fn crs_member(crs: &Crs) -> Option<String> {
+    match crs.epsg() {
+        Some(4326) => None,
+        Some(code) => Some(format!(
+            "{{\"type\":\"name\",\"properties\":{{\"name\":\"urn:ogc:def:crs:EPSG::{code}\"}}}}"
+        )),
+        None => None,
+    }
+}
+
+fn position(out: &mut String, p: [f64; 2], c: Coords) {
+    let q = if c.convert { c.crs.from_wgs84(p) } else { p };
+    out.push('[');
+    push_fixed(out, q[0], c.dec);
+    out.push(',');
+    push_fixed(out, q[1], c.dec);
+    out.push(']');
+}
+
+fn ring(out: &mut String, r: &[[f64; 2]], c: Coords) {
     out.push('[');
     for (i, p) in r.iter().enumerate() {
         if i > 0 {
             out.push(',');
         }
-        out.push('[');
-        push_fixed(out, p[0], dec);
-        out.push(',');
-        push_fixed(out, p[1], dec);
-        out.push(']');
+        position(out, *p, c);
     }
     out.push(']');
 }
 
 /// Writes a Polygon (one part) or MultiPolygon geometry.
-fn polygons(out: &mut String, polys: &[Vec<Vec<[f64; 2]>>], dec: usize) {
+fn polygons(out: &mut String, polys: &[Vec<Vec<[f64; 2]>>], dec: Coords) {
     let poly = |out: &mut String, rings: &[Vec<[f64; 2]>]| {
         out.push('[');
         for (i, r) in rings.iter().enumerate() {
@@ -167,10 +208,13 @@ fn render_chunks<T: Sync>(items: &[T], render: impl Fn(&mut String, &T) + Sync) 
 
 /// A FeatureCollection as text pieces (header, features or chunks of features with
 /// separators, footer), written one after another without joining them in memory.
-fn collection(name: &str, features: Vec<String>) -> Vec<String> {
+fn collection(name: &str, crs: &Crs, features: Vec<String>) -> Vec<String> {
     let mut parts = Vec::with_capacity(features.len() * 2 + 2);
+    let member = crs_member(crs)
+        .map(|m| format!("\"crs\":{m},"))
+        .unwrap_or_default();
     parts.push(format!(
-        "{{\"type\":\"FeatureCollection\",\"name\":{},\"features\":[\n",
+        "{{\"type\":\"FeatureCollection\",\"name\":{},{member}\"features\":[\n",
         s(name)
     ));
     for (i, f) in features.into_iter().enumerate() {
@@ -188,7 +232,7 @@ fn collection(name: &str, features: Vec<String>) -> Vec<String> {
 
 /// `areas.geojson`: the area polygons with the `areas.csv` figures as properties, one set per
 /// service prefixed with its id (`station_coverage` …).
-pub fn areas(a: &Analysis) -> Vec<String> {
+pub fn areas(a: &Analysis, crs: &Crs) -> Vec<String> {
     let order = super::tables::area_order(a);
     let features = order.par_iter().map(|&i| {
         let area = &a.areas.list[i];
@@ -230,15 +274,15 @@ pub fn areas(a: &Analysis) -> Vec<String> {
             ));
         }
         feature(&props, size_hint(&area.polygons), |out| {
-            polygons(out, &area.polygons, 7)
+            polygons(out, &area.polygons, Coords::new(crs, 7))
         })
     });
-    collection("areas", features.collect())
+    collection("areas", crs, features.collect())
 }
 
 /// `uncovered.geojson`: per service, the uncovered populated cells dissolved into connected
 /// polygons per area, with their population.
-pub fn uncovered(a: &Analysis) -> Vec<String> {
+pub fn uncovered(a: &Analysis, crs: &Crs) -> Vec<String> {
     let spots: Vec<(&crate::analyze::ServiceResult, &crate::analyze::BlankSpot)> = a
         .services
         .iter()
@@ -254,9 +298,11 @@ pub fn uncovered(a: &Analysis) -> Vec<String> {
             ("population".to_string(), f3(b.population)),
             ("cells".to_string(), b.cells.to_string()),
         ];
-        feature_into(out, &props, |out| polygons(out, &b.polygons, 6))
+        feature_into(out, &props, |out| {
+            polygons(out, &b.polygons, Coords::new(crs, 6))
+        })
     });
-    collection("uncovered", features)
+    collection("uncovered", crs, features)
 }
 
 /// Number of vertices of a service circle.
@@ -264,7 +310,7 @@ pub const CIRCLE_VERTICES: usize = 72;
 
 /// `circles.geojson`: the service circle of every facility of every service, as a polygon of
 /// [`CIRCLE_VERTICES`] vertices at the true radius (geodesic within the frame's accuracy).
-pub fn circles(a: &Analysis) -> Vec<String> {
+pub fn circles(a: &Analysis, crs: &Crs) -> Vec<String> {
     let mut features = Vec::new();
     let f = &a.frame;
     let rings: Vec<Vec<Vec<[f64; 2]>>> = a
@@ -309,17 +355,19 @@ pub fn circles(a: &Analysis) -> Vec<String> {
                 ("area_id".to_string(), s(area)),
             ];
             let hint = ring.len() * 28 + 64;
-            features.push(feature(&props, hint, |out| polygons(out, &[vec![ring]], 6)));
+            features.push(feature(&props, hint, |out| {
+                polygons(out, &[vec![ring]], Coords::new(crs, 6))
+            }));
         }
     }
-    collection("circles", features)
+    collection("circles", crs, features)
 }
 
 /// `service_areas.geojson`: per facility, the area reachable on foot within its service's
 /// budget, and per service the dissolved area of all its facilities. Built from the reachable
 /// street pieces (cut at the exact budget) buffered by `width_m`; every point inside lies
 /// within `width_m` of a network position whose walking distance is within budget.
-pub fn service_areas(a: &Analysis, width_m: f64) -> Vec<String> {
+pub fn service_areas(a: &Analysis, width_m: f64, crs: &Crs) -> Vec<String> {
     let Some(run) = &a.network else {
         return Vec::new();
     };
@@ -386,11 +434,11 @@ pub fn service_areas(a: &Analysis, width_m: f64) -> Vec<String> {
                 ("width_m".to_string(), format!("{width_m}")),
             ];
             Some(feature(&props, size_hint(&polys), |out| {
-                polygons(out, &polys, 6)
+                polygons(out, &polys, Coords::new(crs, 6))
             }))
         })
         .collect();
-    collection("service_areas", features)
+    collection("service_areas", crs, features)
 }
 
 #[cfg(test)]

@@ -143,11 +143,14 @@ pub struct WriteOptions {
     pub threads: usize,
     /// Language of `report.html` and `report.xlsx` (`--lang`).
     pub lang: i18n::Lang,
+    /// System of the GeoJSON layers (`--out-crs`; WGS 84 by default, as RFC 7946 asks). The
+    /// HTML report and the workbook stay WGS 84.
+    pub out_crs: crate::crs::Crs,
 }
 
 /// Writes every `analyze` output into `out` atomically.
 pub fn analysis(a: &Analysis, out: &Path, opts: &WriteOptions) -> Result<Vec<PathBuf>> {
-    let (with_cells, threads) = (opts.cells, opts.threads);
+    let (with_cells, threads, crs) = (opts.cells, opts.threads, &opts.out_crs);
     let mut st = Staging::new(out)?;
     let summary = summary::build(a, threads);
     let report = html::ReportOptions { lang: opts.lang };
@@ -155,10 +158,10 @@ pub fn analysis(a: &Analysis, out: &Path, opts: &WriteOptions) -> Result<Vec<Pat
     let (((uncovered, circles), (areas_gj, cells)), (page, book)) = rayon::join(
         || {
             rayon::join(
-                || rayon::join(|| geojson::uncovered(a), || geojson::circles(a)),
+                || rayon::join(|| geojson::uncovered(a, crs), || geojson::circles(a, crs)),
                 || {
                     rayon::join(
-                        || geojson::areas(a),
+                        || geojson::areas(a, crs),
                         || with_cells.then(|| tables::cells_csv(a)),
                     )
                 },
@@ -185,7 +188,10 @@ pub fn analysis(a: &Analysis, out: &Path, opts: &WriteOptions) -> Result<Vec<Pat
             .as_ref()
             .map(|n| n.area_width_m)
             .unwrap_or(crate::plan::DEFAULT_AREA_WIDTH_M);
-        st.write_parts("service_areas.geojson", &geojson::service_areas(a, width))?;
+        st.write_parts(
+            "service_areas.geojson",
+            &geojson::service_areas(a, width, crs),
+        )?;
     }
     st.write("report.md", report::markdown(a).as_bytes())?;
     let mut json = serde_json::to_string_pretty(&summary).map_err(|e| Error::Output {

@@ -86,8 +86,9 @@ pub fn sites_csv(r: &SitesResult) -> Vec<u8> {
     csv_bytes(&header, &rows)
 }
 
-/// `sites.geojson`: one Point feature per chosen site, with the `sites.csv` figures.
-pub fn sites_geojson(r: &SitesResult) -> Value {
+/// `sites.geojson`: one Point feature per chosen site, with the `sites.csv` figures, in WGS 84
+/// (7 decimals) or the `--out-crs` system (metres to 2 decimals, with the legacy `crs` member).
+pub fn sites_geojson(r: &SitesResult, crs: &crate::crs::Crs) -> Value {
     let service = &r.analysis.services[r.service].spec;
     let features: Vec<Value> = r
         .sites
@@ -112,17 +113,23 @@ pub fn sites_geojson(r: &SitesResult) -> Value {
                 );
             }
             props.insert("fixes_blank_units".into(), json!(fixes_ids(r, &s.fixes)));
+            let p = crs.from_wgs84(s.candidate.lonlat);
+            let scale = if crs.is_geographic() { 1e7 } else { 1e2 };
             json!({
                 "type": "Feature",
                 "geometry": {"type": "Point", "coordinates": [
-                    (s.candidate.lonlat[0] * 1e7).round() / 1e7,
-                    (s.candidate.lonlat[1] * 1e7).round() / 1e7,
+                    (p[0] * scale).round() / scale,
+                    (p[1] * scale).round() / scale,
                 ]},
                 "properties": props,
             })
         })
         .collect();
-    json!({"type": "FeatureCollection", "name": "sites", "features": features})
+    let mut fc = json!({"type": "FeatureCollection", "name": "sites", "features": features});
+    if let Some(code) = crs.epsg().filter(|&c| c != 4326) {
+        fc["crs"] = json!({"type": "name", "properties": {"name": format!("urn:ogc:def:crs:EPSG::{code}")}});
+    }
+    fc
 }
 
 /// `areas_after.csv`: the `areas.csv` columns after adding the sites.
@@ -431,12 +438,13 @@ pub fn report(r: &SitesResult) -> String {
 }
 
 /// Writes every `sites` output into `out` atomically (other files in `out` are left alone);
-/// `lang` is the language of `report.html`.
+/// `lang` is the language of `report.html`, `crs` the system of `sites.geojson` (`--out-crs`).
 pub fn write(
     r: &SitesResult,
     out: &Path,
     threads: usize,
     lang: super::i18n::Lang,
+    crs: &crate::crs::Crs,
 ) -> Result<Vec<PathBuf>> {
     let mut st = Staging::new(out)?;
     let json_bytes = |name: &str, v: &Value| -> Result<Vec<u8>> {
@@ -450,7 +458,7 @@ pub fn write(
     st.write("sites.csv", &sites_csv(r))?;
     st.write(
         "sites.geojson",
-        &json_bytes("sites.geojson", &sites_geojson(r))?,
+        &json_bytes("sites.geojson", &sites_geojson(r, crs))?,
     )?;
     st.write("areas_after.csv", &areas_after_csv(r))?;
     let sites_md = report(r);

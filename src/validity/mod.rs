@@ -408,7 +408,7 @@ fn boxes_meet(a: &[P], b: &[P]) -> bool {
 }
 
 fn sort_issues(issues: &mut [Issue]) {
-    issues.sort_by(|a, b| (a.part, a.ring, a.kind).cmp(&(b.part, b.ring, b.kind)));
+    issues.sort_by_key(|i| (i.part, i.ring, i.kind));
 }
 
 /// Lists everything wrong with one feature's polygons (empty when valid), without repairing.

@@ -223,7 +223,7 @@ impl<'a> Graph<'a> {
 
     fn origin(&self, h: usize) -> usize {
         let (u, v) = self.edges[h / 2];
-        if h % 2 == 0 {
+        if h.is_multiple_of(2) {
             u
         } else {
             v

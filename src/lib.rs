@@ -34,6 +34,7 @@ pub mod population;
 pub mod projection;
 pub mod sites;
 pub mod siting;
+pub mod validity;
 pub mod warnings;
 pub mod write;
 

@@ -432,6 +432,7 @@ mod tests {
             capacity_per_1000: Some(7.0),
             minutes: 15.0,
             speed_kmh: 4.0,
+            access: None,
         }
     }
 
@@ -451,6 +452,7 @@ mod tests {
                 Reason::CoverageBelowTarget,
                 Reason::CapacityBelowTarget,
             ],
+            access: None,
         }
     }
 

@@ -28,6 +28,9 @@ PEER=0
 BUILD=1
 [[ "${BENCH_SKIP_BUILD:-0}" == 1 ]] && BUILD=0
 PLANS=(tests/plans/wuhan.toml tests/plans/helsinki.toml)
+# Wuhan plus E2SFCA access for the nursing homes (5 km, Gaussian): compare with wuhan.toml for
+# what capacity-aware access adds (issue 7).
+PLANS+=(tests/plans/wuhan_access.toml)
 
 while (($#)); do
     case "$1" in

@@ -95,6 +95,8 @@ pub struct ServiceResult {
     pub blank_spots: Vec<BlankSpot>,
     /// Walking results, when the plan has a network.
     pub walk: Option<WalkService>,
+    /// E2SFCA scores, when the service has an `access` setting.
+    pub access: Option<crate::access::Access>,
 }
 
 impl ServiceResult {
@@ -296,6 +298,7 @@ pub fn run(plan: Plan, opts: &Options) -> Result<Analysis> {
                 stats: Vec::new(),
                 blank_spots: Vec::new(),
                 walk: None,
+                access: None,
             }
         })
         .collect();
@@ -321,6 +324,23 @@ pub fn run(plan: Plan, opts: &Options) -> Result<Analysis> {
             Some(run)
         }
     };
+
+    if services.iter().any(|s| s.spec.access.is_some()) {
+        opts.progress.stage("capacity-aware access");
+        for s in &mut services {
+            s.access = access_stage(
+                &plan,
+                s,
+                &frame,
+                &cells,
+                &facilities,
+                &fac_local,
+                network.as_ref(),
+                &mut warnings,
+            )?;
+        }
+        tm.lap("access");
+    }
 
     opts.progress.stage("aggregating");
     for s in &mut services {
@@ -348,6 +368,18 @@ pub fn run(plan: Plan, opts: &Options) -> Result<Analysis> {
                 facility_capacity: caps.as_deref(),
             },
         );
+        if let Some(acc) = &s.access {
+            let per_area = gaps::aggregate_access(
+                areas.list.len(),
+                &cells.values[s.spec.group],
+                &cell_area,
+                &acc.per_1000,
+                s.spec.capacity_per_1000,
+            );
+            for (st, x) in s.stats.iter_mut().zip(per_area) {
+                st.access = Some(x);
+            }
+        }
     }
     tm.lap("aggregate");
 
@@ -486,6 +518,71 @@ fn walk_stage(
         population_off_network,
         cell_snaps: snaps,
     })
+}
+
+/// E2SFCA for one service with an `access` setting (`None` without one). Facilities without a
+/// capacity count as 0 (warned); a kind whose sources carry no capacity field at all is an error.
+#[allow(clippy::too_many_arguments)]
+fn access_stage(
+    plan: &Plan,
+    s: &ServiceResult,
+    frame: &Frame,
+    cells: &Cells,
+    facilities: &[Facility],
+    fac_local: &[[f64; 2]],
+    network: Option<&NetworkRun>,
+    warnings: &mut Warnings,
+) -> Result<Option<crate::access::Access>> {
+    let Some(spec) = &s.spec.access else {
+        return Ok(None);
+    };
+    let sourced = s.facilities.iter().any(|&i| {
+        plan.facilities[facilities[i as usize].source]
+            .capacity
+            .is_some()
+    });
+    if !s.facilities.is_empty() && !sourced {
+        return Err(Error::Plan { path: plan.path.clone(), reason: format!(
+            "service '{}' sets access, which weighs capacity, but its facilities (kind '{}') come from sources without a capacity field: set capacity = \"…\" in their [[facilities]]",
+            s.spec.id, s.spec.kind
+        ) });
+    }
+    let missing = s
+        .facilities
+        .iter()
+        .filter(|&&i| facilities[i as usize].capacity.is_none())
+        .count() as u64;
+    warnings.add("access_capacity_missing", missing, format!(
+        "service '{}': {missing} facilities have no capacity and count as capacity 0 in access_per_1000",
+        s.spec.id
+    ));
+    let pts: Vec<[f64; 2]> = s
+        .facilities
+        .iter()
+        .map(|&i| fac_local[i as usize])
+        .collect();
+    let caps: Vec<f64> = s
+        .facilities
+        .iter()
+        .map(|&i| facilities[i as usize].capacity.unwrap_or(0.0))
+        .collect();
+    let metric = match (spec.on_foot, network, &s.walk) {
+        (true, Some(n), Some(w)) => crate::access::Metric::Walk {
+            net: &n.net,
+            cell_snaps: &n.cell_snaps,
+            facility_snaps: &w.facility_snaps,
+        },
+        _ => crate::access::Metric::Straight,
+    };
+    Ok(Some(crate::access::e2sfca(
+        spec,
+        frame,
+        &metric,
+        &cells.local,
+        &cells.values[s.spec.group],
+        &pts,
+        &caps,
+    )))
 }
 
 fn check_kinds(plan: &Plan, facilities: &[Facility], warnings: &mut Warnings) -> Result<()> {

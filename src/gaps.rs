@@ -64,6 +64,52 @@ pub struct AreaStats {
     pub capacity_per_1000: Option<f64>,
     /// Failed rules and notes, in a fixed order.
     pub reasons: Vec<Reason>,
+    /// E2SFCA figures (`None` when the service has no `access` setting, or for figures
+    /// recomputed without it, such as `sites`' after-figures).
+    pub access: Option<AreaAccess>,
+}
+
+/// E2SFCA figures of one area and service ([`aggregate_access`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct AreaAccess {
+    /// Population-weighted mean of the cells' access per 1,000 served people; `None` when the
+    /// served population is 0.
+    pub per_1000: Option<f64>,
+    /// Share of the served population in cells whose access is below the service's
+    /// `capacity_per_1000`; `None` without that target or when the population is 0.
+    pub share_below_target: Option<f64>,
+}
+
+/// Per-area E2SFCA figures from the per-cell scores (sequential sums in cell order).
+pub fn aggregate_access(
+    n_areas: usize,
+    values: &[f64],
+    cell_area: &[Option<AreaIx>],
+    per_1000: &[f64],
+    target: Option<f64>,
+) -> Vec<AreaAccess> {
+    let mut pop = vec![0.0f64; n_areas];
+    let mut weighted = vec![0.0f64; n_areas];
+    let mut below = vec![0.0f64; n_areas];
+    for ((a, &v), &x) in cell_area.iter().zip(values).zip(per_1000) {
+        if let Some(a) = a {
+            let i = a.0 as usize;
+            pop[i] += v;
+            weighted[i] += v * x;
+            if target.is_some_and(|t| x < t) {
+                below[i] += v;
+            }
+        }
+    }
+    (0..n_areas)
+        .map(|i| {
+            let has_pop = pop[i] > 0.0;
+            AreaAccess {
+                per_1000: has_pop.then(|| weighted[i] / pop[i]),
+                share_below_target: target.filter(|_| has_pop).map(|_| below[i] / pop[i]),
+            }
+        })
+        .collect()
 }
 
 impl AreaStats {
@@ -174,6 +220,7 @@ pub fn aggregate(n_areas: usize, inp: &ServiceInput) -> Vec<AreaStats> {
                 capacity,
                 capacity_per_1000,
                 reasons,
+                access: None,
             }
         })
         .collect()
@@ -195,6 +242,7 @@ mod tests {
             capacity_per_1000: Some(7.0),
             minutes: 15.0,
             speed_kmh: 4.0,
+            access: None,
         }
     }
 
@@ -262,6 +310,32 @@ mod tests {
         assert_eq!(out[0].network_covered, Some(10.0));
         assert_eq!(out[0].network_coverage, Some(0.5));
         assert_eq!(out[0].reasons, vec![Reason::CoverageBelowTarget]);
+    }
+
+    /// Weighted mean and share below target, by hand: area 0 has cells (P 10, A 4) and (P 30,
+    /// A 8): mean (40 + 240) / 40 = 7, below 7: the first cell, 10 / 40 = 0.25. A cell exactly at
+    /// the target is not below it. Area 1 has only a zero-population cell: no figures.
+    #[test]
+    fn access_mean_and_share_below_target() {
+        let cell_area = [Some(AreaIx(0)), Some(AreaIx(0)), Some(AreaIx(1)), None];
+        let out = aggregate_access(
+            2,
+            &[10.0, 30.0, 0.0, 50.0],
+            &cell_area,
+            &[4.0, 8.0, 1.0, 0.0],
+            Some(7.0),
+        );
+        assert_eq!(out[0].per_1000, Some(7.0));
+        assert_eq!(out[0].share_below_target, Some(0.25));
+        assert_eq!(out[1].per_1000, None);
+        assert_eq!(out[1].share_below_target, None);
+        let at = aggregate_access(1, &[1.0], &cell_area[..1], &[7.0], Some(7.0));
+        assert_eq!(at[0].share_below_target, Some(0.0));
+        let none = aggregate_access(1, &[1.0], &cell_area[..1], &[7.0], None);
+        assert_eq!(
+            (none[0].per_1000, none[0].share_below_target),
+            (Some(7.0), None)
+        );
     }
 
     #[test]

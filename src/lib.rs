@@ -17,6 +17,7 @@
 //! lon/lat degrees; populations are persons (fractional for modelled grids); capacities are
 //! whatever the data counts (beds, slots).
 
+pub mod access;
 pub mod analyze;
 pub mod area;
 pub mod coverage;

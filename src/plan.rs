@@ -83,6 +83,17 @@ struct RawService {
     capacity_per_1000: Option<f64>,
     minutes: Option<f64>,
     speed_kmh: Option<f64>,
+    access: Option<RawAccess>,
+}
+
+/// `[[service]] access = { … }` as written.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawAccess {
+    catchment_m: Option<f64>,
+    decay: Option<String>,
+    steps: Option<Vec<[f64; 2]>>,
+    distance: Option<String>,
 }
 
 /// The validated plan.
@@ -205,6 +216,8 @@ pub struct ServiceSpec {
     pub minutes: f64,
     /// Walking speed for this service, km/h (the network's unless set).
     pub speed_kmh: f64,
+    /// Capacity-aware accessibility (E2SFCA) settings, when the service asks for them.
+    pub access: Option<crate::access::AccessSpec>,
 }
 
 impl ServiceSpec {
@@ -401,7 +414,20 @@ impl Plan {
                     return Err(err(format!("{at}: {k} = {v} must be a positive number")));
                 }
             }
+            let access = match &s.access {
+                None => None,
+                Some(a) => Some(
+                    access_spec(
+                        a,
+                        s.radius_m,
+                        minutes * speed_kmh * 1000.0 / 60.0,
+                        network.is_some(),
+                    )
+                    .map_err(|m| err(format!("{at}: access.{m}")))?,
+                ),
+            };
             services.push(ServiceSpec {
+                access,
                 minutes,
                 speed_kmh,
                 id,
@@ -441,6 +467,93 @@ impl Plan {
             network,
         })
     }
+}
+
+/// Validates `[[service]] access`; the error text starts with the offending key (after
+/// `access.`). `radius_m` and `walk_m` are the service's straight-line and walking reach, the
+/// default catchment.
+fn access_spec(
+    a: &RawAccess,
+    radius_m: f64,
+    walk_m: f64,
+    has_network: bool,
+) -> std::result::Result<crate::access::AccessSpec, String> {
+    use crate::access::{AccessSpec, Decay, LUO_QI_STEP_WEIGHTS};
+    let on_foot = match a.distance.as_deref() {
+        None => has_network,
+        Some("straight") => false,
+        Some("walk") if has_network => true,
+        Some("walk") => {
+            return Err(
+                "distance = \"walk\" needs a [network] in the plan (or use \"straight\")".into(),
+            )
+        }
+        Some(o) => {
+            return Err(format!(
+                "distance = \"{o}\": expected \"straight\" or \"walk\""
+            ))
+        }
+    };
+    if let Some(c) = a.catchment_m {
+        if !(c.is_finite() && c > 0.0) {
+            return Err(format!(
+                "catchment_m = {c} must be a positive number of metres"
+            ));
+        }
+    }
+    let default_catchment = if on_foot { walk_m } else { radius_m };
+    let steps = match (a.decay.as_deref(), &a.steps) {
+        (None | Some("gaussian"), None) => None,
+        (Some("gaussian"), Some(_)) => {
+            return Err("steps only applies to decay = \"steps\" (the Gaussian needs none)".into())
+        }
+        (None | Some("steps"), Some(s)) => Some(s.iter().map(|p| (p[0], p[1])).collect()),
+        (Some("steps"), None) => {
+            let c = a.catchment_m.unwrap_or(default_catchment);
+            Some(
+                LUO_QI_STEP_WEIGHTS
+                    .iter()
+                    .enumerate()
+                    .map(|(i, &w)| (c * (i + 1) as f64 / 3.0, w))
+                    .collect::<Vec<(f64, f64)>>(),
+            )
+        }
+        (Some(o), _) => {
+            return Err(format!(
+                "decay = \"{o}\": expected \"gaussian\" or \"steps\""
+            ))
+        }
+    };
+    let Some(steps) = steps else {
+        return Ok(AccessSpec {
+            catchment_m: a.catchment_m.unwrap_or(default_catchment),
+            decay: Decay::Gaussian,
+            on_foot,
+        });
+    };
+    if steps.is_empty() {
+        return Err("steps = []: expected [[upper_m, weight], …] with at least one step".into());
+    }
+    let mut prev = (0.0, 1.0);
+    for (i, &(b, w)) in steps.iter().enumerate() {
+        if !(b.is_finite() && b > prev.0) {
+            return Err(format!("steps[{i}] = [{b}, {w}]: upper bounds must be positive metres, strictly increasing"));
+        }
+        if !(w > 0.0 && w <= prev.1) {
+            return Err(format!("steps[{i}] = [{b}, {w}]: weights must lie in (0, 1] and not increase with distance"));
+        }
+        prev = (b, w);
+    }
+    if let Some(c) = a.catchment_m {
+        if c != prev.0 {
+            return Err(format!("catchment_m = {c} differs from the last step's upper bound {}: with steps, the last bound is the catchment (omit catchment_m)", prev.0));
+        }
+    }
+    Ok(AccessSpec {
+        catchment_m: prev.0,
+        decay: Decay::Steps(steps),
+        on_foot,
+    })
 }
 
 /// True when a path names a CSV/TSV file (by extension).
@@ -552,6 +665,112 @@ radius_m = 1000
         ))
         .unwrap();
         assert_eq!(p.services[0].walk_budget_m(), 500.0);
+    }
+
+    fn access(setting: &str, network: bool) -> Result<Plan> {
+        let t = OK.replace(
+            "radius_m = 1000",
+            &format!("radius_m = 1000\naccess = {setting}"),
+        );
+        let net = if network {
+            "\n[network]\npath = \"x.pbf\"\n"
+        } else {
+            ""
+        };
+        parse(&format!("{t}{net}"))
+    }
+
+    #[test]
+    fn access_defaults() {
+        use crate::access::{AccessSpec, Decay};
+        // Gaussian over the service's reach: radius_m in a straight line, minutes × speed on foot.
+        let a = |s, n| access(s, n).unwrap().services[0].access.clone().unwrap();
+        assert_eq!(
+            a("{}", false),
+            AccessSpec {
+                catchment_m: 1000.0,
+                decay: Decay::Gaussian,
+                on_foot: false
+            }
+        );
+        assert_eq!(
+            a("{ catchment_m = 2500 }", true),
+            AccessSpec {
+                catchment_m: 2500.0,
+                decay: Decay::Gaussian,
+                on_foot: true
+            }
+        );
+        assert!(!a("{ distance = \"straight\" }", true).on_foot);
+        // Steps without bounds: Luo & Qi's weights over thirds of the catchment.
+        assert_eq!(
+            a("{ decay = \"steps\", catchment_m = 3000 }", false).decay,
+            Decay::Steps(vec![(1000.0, 1.0), (2000.0, 0.68), (3000.0, 0.22)])
+        );
+        // Steps given: they set the catchment (decay may be left out).
+        let s = a("{ steps = [[500, 1.0], [1500, 0.5]] }", false);
+        assert_eq!(s.catchment_m, 1500.0);
+        assert_eq!(s.decay, Decay::Steps(vec![(500.0, 1.0), (1500.0, 0.5)]));
+        assert_eq!(parse(OK).unwrap().services[0].access, None);
+    }
+
+    #[test]
+    fn bad_access_settings_name_the_key() {
+        for (setting, network, want) in [
+            (
+                "{ catchment_m = 0 }",
+                false,
+                "access.catchment_m = 0 must be a positive",
+            ),
+            (
+                "{ decay = \"linear\" }",
+                false,
+                "access.decay = \"linear\": expected \"gaussian\" or \"steps\"",
+            ),
+            (
+                "{ distance = \"walk\" }",
+                false,
+                "access.distance = \"walk\" needs a [network]",
+            ),
+            (
+                "{ distance = \"car\" }",
+                true,
+                "access.distance = \"car\": expected",
+            ),
+            (
+                "{ decay = \"gaussian\", steps = [[1, 1]] }",
+                false,
+                "access.steps only applies to decay = \"steps\"",
+            ),
+            ("{ steps = [] }", false, "access.steps = []"),
+            (
+                "{ steps = [[1000, 1.0], [1000, 0.5]] }",
+                false,
+                "access.steps[1] = [1000, 0.5]: upper bounds",
+            ),
+            (
+                "{ steps = [[1000, 1.0], [2000, 1.5]] }",
+                false,
+                "access.steps[1] = [2000, 1.5]: weights",
+            ),
+            (
+                "{ steps = [[1000, 0]] }",
+                false,
+                "access.steps[0] = [1000, 0]: weights",
+            ),
+            (
+                "{ steps = [[1000, 1.0]], catchment_m = 900 }",
+                false,
+                "access.catchment_m = 900 differs",
+            ),
+            ("{ radius = 5 }", false, "unknown field `radius`"),
+        ] {
+            let m = access(setting, network).unwrap_err().to_string();
+            assert!(m.contains(want), "{setting}: {m}");
+            if !want.starts_with("unknown") {
+                assert!(m.contains("[[service]] #1 (station)"), "{m}");
+            }
+        }
     }
 
     #[test]

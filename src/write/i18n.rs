@@ -488,6 +488,7 @@ mod tests {
             capacity_per_1000: Some(7.0),
             minutes: 15.0,
             speed_kmh: 4.0,
+            access: None,
         }
     }
 
@@ -507,6 +508,7 @@ mod tests {
                 Reason::CoverageBelowTarget,
                 Reason::CapacityBelowTarget,
             ],
+            access: None,
         }
     }
 

@@ -21,12 +21,24 @@ pub const AREAS_COLUMNS: [&str; 11] = [
 /// Columns appended when the plan has a walking network.
 pub const NETWORK_COLUMNS: [&str; 2] = ["network_covered_population", "network_coverage"];
 
+/// Columns appended when any service of the plan has an `access` (E2SFCA) setting; empty for
+/// the other services.
+pub const ACCESS_COLUMNS: [&str; 2] = ["access_per_1000", "share_below_target"];
+
+/// True when any service of the plan has an `access` setting (then [`ACCESS_COLUMNS`] appear).
+pub fn has_access(a: &Analysis) -> bool {
+    a.plan.services.iter().any(|s| s.access.is_some())
+}
+
 /// The `areas.csv` header for this analysis: [`AREAS_COLUMNS`], then [`NETWORK_COLUMNS`] when
-/// the plan has a network.
+/// the plan has a network, then [`ACCESS_COLUMNS`] when a service has an `access` setting.
 pub fn areas_header(a: &Analysis) -> Vec<&'static str> {
     let mut h = AREAS_COLUMNS.to_vec();
     if a.network.is_some() {
         h.extend(NETWORK_COLUMNS);
+    }
+    if has_access(a) {
+        h.extend(ACCESS_COLUMNS);
     }
     h
 }
@@ -48,6 +60,7 @@ pub fn areas_rows(a: &Analysis) -> Vec<Vec<String>> {
 
 /// Rows for given per-service figures (`stats[service][area]`), as [`areas_rows`].
 pub fn stats_rows(a: &Analysis, stats: &[&[crate::gaps::AreaStats]]) -> Vec<Vec<String>> {
+    let access = has_access(a);
     let mut rows = Vec::new();
     for i in area_order(a) {
         let area = &a.areas.list[i];
@@ -73,6 +86,10 @@ pub fn stats_rows(a: &Analysis, stats: &[&[crate::gaps::AreaStats]]) -> Vec<Vec<
             if a.network.is_some() {
                 row.push(opt3(st.network_covered));
                 row.push(opt6(st.network_coverage));
+            }
+            if access {
+                row.push(opt3(st.access.and_then(|x| x.per_1000)));
+                row.push(opt6(st.access.and_then(|x| x.share_below_target)));
             }
             rows.push(row);
         }
@@ -104,7 +121,8 @@ pub fn areas_csv(a: &Analysis) -> Vec<u8> {
 /// `cells.csv`: cell id, area id, and per service the straight-line distance to the nearest
 /// facility (metres, 2 decimals; empty when there is none) and the covered flag; with a network
 /// also the walking distance (empty when the cell is off the network or nothing is reached within
-/// the budget) and the covered-on-foot flag.
+/// the budget) and the covered-on-foot flag; with an `access` setting also the cell's E2SFCA score
+/// (`<service>_access_per_1000`, 3 decimals).
 pub fn cells_csv(a: &Analysis) -> Vec<u8> {
     let mut header = vec!["cell_id".to_string(), "area_id".to_string()];
     for s in &a.services {
@@ -113,6 +131,9 @@ pub fn cells_csv(a: &Analysis) -> Vec<u8> {
         if s.walk.is_some() {
             header.push(format!("{}_walk_m", s.spec.id));
             header.push(format!("{}_walk_covered", s.spec.id));
+        }
+        if s.access.is_some() {
+            header.push(format!("{}_access_per_1000", s.spec.id));
         }
     }
     let mut out = b"\xEF\xBB\xBF".to_vec();
@@ -145,6 +166,9 @@ pub fn cells_csv(a: &Analysis) -> Vec<u8> {
                     String::new()
                 });
                 rec.push(w.covered[c].to_string());
+            }
+            if let Some(x) = &s.access {
+                rec.push(f3(x.per_1000[c]));
             }
         }
         w.write_record(&rec).expect("writing to memory");

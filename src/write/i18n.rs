@@ -432,6 +432,7 @@ mod tests {
             capacity_per_1000: Some(7.0),
             minutes: 15.0,
             speed_kmh: 4.0,
+            zones: Vec::new(),
         }
     }
 
@@ -446,6 +447,8 @@ mod tests {
             facilities: 0,
             capacity: Some(0.3),
             capacity_per_1000: Some(3.0),
+            official_population: None,
+            capacity_per_1000_grid: Some(3.0),
             reasons: vec![
                 Reason::NoFacility,
                 Reason::CoverageBelowTarget,

@@ -122,6 +122,15 @@ impl Analysis {
     pub fn is_planned(&self, facility: u32) -> bool {
         facility as usize >= self.planned_from
     }
+
+    /// Number of units whose zone is `zone`.
+    pub fn units_in_zone(&self, zone: &str) -> usize {
+        self.area_attrs
+            .zone
+            .iter()
+            .filter(|x| x.as_deref() == Some(zone))
+            .count()
+    }
 }
 
 impl ServiceResult {
@@ -343,13 +352,7 @@ pub fn run(plan: Plan, opts: &Options) -> Result<Analysis> {
                     .filter(|&&i| (i as usize >= planned_from) == planned)
                     .map(|&i| fac_local[i as usize])
                     .collect();
-                coverage::nearest_distances(
-                    &frame,
-                    &cells.local,
-                    &pts,
-                    max_r,
-                    opts.exact_distances,
-                )
+                coverage::nearest_distances(&frame, &cells.local, &pts, max_r, opts.exact_distances)
             };
             let existing = dist(false);
             let present = |with_planned: bool| {
@@ -358,15 +361,24 @@ pub fn run(plan: Plan, opts: &Options) -> Result<Analysis> {
                 })
             };
             let covered_with = |d: &[f64], with_planned: bool| {
-                covered_by_rules(d, &cell_area, &unit_rules, &own, &present(with_planned), |r| {
-                    r.radius_m
-                })
+                covered_by_rules(
+                    d,
+                    &cell_area,
+                    &unit_rules,
+                    &own,
+                    &present(with_planned),
+                    |r| r.radius_m,
+                )
             };
             let has_planned = idx.iter().any(|&i| i as usize >= planned_from);
             let (distance, before) = if plan.scenario.with_planned {
                 let after: Vec<f64> = if has_planned {
                     let planned = dist(true);
-                    existing.iter().zip(&planned).map(|(a, b)| a.min(*b)).collect()
+                    existing
+                        .iter()
+                        .zip(&planned)
+                        .map(|(a, b)| a.min(*b))
+                        .collect()
                 } else {
                     existing.clone()
                 };
@@ -760,7 +772,10 @@ fn load_planned(
         f.source += plan.facilities.len();
     }
     if let Some(until) = plan.planned_until() {
-        let later = list.iter().filter(|f| f.year.is_some_and(|y| y > until)).count() as u64;
+        let later = list
+            .iter()
+            .filter(|f| f.year.is_some_and(|y| y > until))
+            .count() as u64;
         let dated = plan.planned.iter().any(|p| p.year.is_some());
         let undated = if dated {
             list.iter().filter(|f| f.year.is_none()).count() as u64
@@ -792,10 +807,19 @@ fn check_planned_kinds(plan: &Plan, planned: &[Facility], warnings: &mut Warning
         unused,
         format!("{unused} planned facilities are of kinds no service evaluates, ignored"),
     );
-    for s in plan.services.iter().filter(|s| s.capacity_per_1000.is_some()) {
+    for s in plan
+        .services
+        .iter()
+        .filter(|s| s.capacity_per_1000.is_some())
+    {
         let n = planned
             .iter()
-            .filter(|f| f.kind == s.kind && plan.planned[f.source - plan.facilities.len()].capacity.is_none())
+            .filter(|f| {
+                f.kind == s.kind
+                    && plan.planned[f.source - plan.facilities.len()]
+                        .capacity
+                        .is_none()
+            })
             .count() as u64;
         warnings.add(
             "planned_without_capacity",
@@ -842,7 +866,9 @@ fn check_zones(plan: &Plan, attrs: &AreaAttrs, warnings: &mut Warnings) {
             warnings.add(
                 "zone_without_units",
                 1,
-                format!("zone '{z}' has rules but no unit has {field} = \"{z}\": check the spelling"),
+                format!(
+                    "zone '{z}' has rules but no unit has {field} = \"{z}\": check the spelling"
+                ),
             );
         }
     }
@@ -862,7 +888,9 @@ fn official_counts(
         warnings.add(
             "parent_missing",
             n,
-            format!("{n} units have no parent ('{p}' is null or missing): left out of districts.csv"),
+            format!(
+                "{n} units have no parent ('{p}' is null or missing): left out of districts.csv"
+            ),
         );
     }
     plan.areas

@@ -59,7 +59,10 @@ pub fn load_with_attrs(spec: &AreasSpec) -> Result<(Areas, AreaAttrs)> {
     let path = &spec.path;
     let layer = geojson::read(path)?;
     if !layer.features.is_empty() {
-        for (field, what) in [(&spec.zone, "[areas] zone"), (&spec.parent, "[areas] parent")] {
+        for (field, what) in [
+            (&spec.zone, "[areas] zone"),
+            (&spec.parent, "[areas] parent"),
+        ] {
             if let Some(f) = field {
                 geojson::require_field(&layer, path, f, what)?;
             }
@@ -73,7 +76,10 @@ pub fn load_with_attrs(spec: &AreasSpec) -> Result<(Areas, AreaAttrs)> {
         ..Default::default()
     };
     for f in &layer.features {
-        let text = |k: &Option<String>| k.as_ref().and_then(|k| geojson::prop_text(&f.properties, k));
+        let text = |k: &Option<String>| {
+            k.as_ref()
+                .and_then(|k| geojson::prop_text(&f.properties, k))
+        };
         attrs.zone.push(text(&spec.zone));
         attrs.parent.push(text(&spec.parent));
         for ((g, field), out) in spec.counts.iter().zip(&mut attrs.counts) {
@@ -86,7 +92,15 @@ pub fn load_with_attrs(spec: &AreasSpec) -> Result<(Areas, AreaAttrs)> {
                 &format!("the official count of group '{g}'"),
             )?;
             if v.is_some_and(|v| v < 0.0) {
-                return Err(Error::input(path, loc, Some(field), format!("official count {} is negative: expected a number of people ≥ 0", v.unwrap_or_default())));
+                return Err(Error::input(
+                    path,
+                    loc,
+                    Some(field),
+                    format!(
+                        "official count {} is negative: expected a number of people ≥ 0",
+                        v.unwrap_or_default()
+                    ),
+                ));
             }
             out.push(v);
         }

@@ -229,7 +229,13 @@ pub fn aggregate_with(n_areas: usize, inp: &ServiceInput, units: &UnitRules) -> 
                 capacity_per_1000,
                 official_population,
                 capacity_per_1000_grid: per_1000(population),
-                reasons: judge(&units.rules[i], population, judged, nfac[i], capacity_per_1000),
+                reasons: judge(
+                    &units.rules[i],
+                    population,
+                    judged,
+                    nfac[i],
+                    capacity_per_1000,
+                ),
             }
         })
         .collect()

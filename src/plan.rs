@@ -487,12 +487,16 @@ impl Plan {
                 RawGrowth::Factor(f) => Growth::Factor(check(f)?),
                 RawGrowth::ByYear(m) => {
                     if m.is_empty() {
-                        return Err(err(format!("{at}: give a factor, or factors per year like {{ 2030 = 1.24 }}")));
+                        return Err(err(format!(
+                            "{at}: give a factor, or factors per year like {{ 2030 = 1.24 }}"
+                        )));
                     }
                     let mut v = Vec::new();
                     for (y, f) in m {
                         let y: i32 = y.trim().parse().map_err(|_| {
-                            err(format!("{at}: key '{y}' is not a year (expected e.g. 2030 = 1.24)"))
+                            err(format!(
+                                "{at}: key '{y}' is not a year (expected e.g. 2030 = 1.24)"
+                            ))
                         })?;
                         v.push((y, check(f)?));
                     }
@@ -600,17 +604,24 @@ impl Plan {
                 }
                 for (k, v) in [("radius_m", z.radius_m), ("minutes", z.minutes)] {
                     if v.is_some_and(|v| !(v.is_finite() && v > 0.0)) {
-                        return Err(err(format!("{at}: {k} = {} must be a positive number", v.unwrap_or_default())));
+                        return Err(err(format!(
+                            "{at}: {k} = {} must be a positive number",
+                            v.unwrap_or_default()
+                        )));
                     }
                 }
                 if let Some(t) = z.coverage_target {
                     if !(0.0..=1.0).contains(&t) {
-                        return Err(err(format!("{at}: coverage_target = {t} must be a fraction between 0 and 1")));
+                        return Err(err(format!(
+                            "{at}: coverage_target = {t} must be a fraction between 0 and 1"
+                        )));
                     }
                 }
                 if let Some(c) = z.capacity_per_1000 {
                     if !(c.is_finite() && c >= 0.0) {
-                        return Err(err(format!("{at}: capacity_per_1000 = {c} must be a non-negative number")));
+                        return Err(err(format!(
+                            "{at}: capacity_per_1000 = {c} must be a non-negative number"
+                        )));
                     }
                 }
                 if z.presence_only && (z.radius_m.is_some() || z.minutes.is_some()) {

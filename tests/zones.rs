@@ -176,7 +176,13 @@ fn presence_only_zone_by_hand() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     let sq = |x0: f64| {
-        json!([[[x0, 30.0], [x0 + 0.02, 30.0], [x0 + 0.02, 30.02], [x0, 30.02], [x0, 30.0]]])
+        json!([[
+            [x0, 30.0],
+            [x0 + 0.02, 30.0],
+            [x0 + 0.02, 30.02],
+            [x0, 30.02],
+            [x0, 30.0]
+        ]])
     };
     let areas = json!({"type": "FeatureCollection", "features": [
         {"type": "Feature", "properties": {"id": "M1", "name": "m1", "zone": "mountain"}, "geometry": {"type": "Polygon", "coordinates": sq(114.00)}},
@@ -205,7 +211,8 @@ fn presence_only_zone_by_hand() {
     let hav = |a: [f64; 2], b: [f64; 2]| {
         let (la1, la2) = (a[1].to_radians(), b[1].to_radians());
         let dlo = (b[0] - a[0]).to_radians();
-        let h = ((la2 - la1) / 2.0).sin().powi(2) + la1.cos() * la2.cos() * (dlo / 2.0).sin().powi(2);
+        let h =
+            ((la2 - la1) / 2.0).sin().powi(2) + la1.cos() * la2.cos() * (dlo / 2.0).sin().powi(2);
         2.0 * 6_371_008.8 * h.sqrt().asin()
     };
     for c in &cells {
@@ -333,7 +340,10 @@ zones.hills = { radius_m = 2000 }
         near_3k += (brute <= 3000.0) as usize;
         checked += 1;
     }
-    assert!(checked > 10_000 && between > 100, "{checked} {between} {near_3k}");
+    assert!(
+        checked > 10_000 && between > 100,
+        "{checked} {between} {near_3k}"
+    );
     // Area sums from the flags.
     let mut cov = vec![0.0; a.areas.list.len()];
     for c in 0..a.cells.len() {
@@ -365,7 +375,12 @@ fn per_zone_minutes_on_helsinki_network() {
     let h = data().join("helsinki");
     let mut gj = json_file(&h.join("postal_areas.geojson"));
     let mut long = Vec::new();
-    for (i, f) in gj["features"].as_array_mut().unwrap().iter_mut().enumerate() {
+    for (i, f) in gj["features"]
+        .as_array_mut()
+        .unwrap()
+        .iter_mut()
+        .enumerate()
+    {
         let z = if i % 2 == 0 { "far" } else { "near" };
         if i % 2 == 0 {
             long.push(f["properties"]["id"].as_str().unwrap().to_string());
@@ -422,8 +437,8 @@ minutes = {minutes}
     let (wz, ws, wl) = (w(&zoned), w(&short), w(&longr));
     let mut differ = 0;
     for c in 0..wz.len() {
-        let far = zoned.cell_area[c]
-            .is_some_and(|x| long.contains(&zoned.areas.list[x.0 as usize].id));
+        let far =
+            zoned.cell_area[c].is_some_and(|x| long.contains(&zoned.areas.list[x.0 as usize].id));
         assert_eq!(wz[c], if far { wl[c] } else { ws[c] }, "cell {c}");
         differ += (ws[c] != wl[c]) as usize;
     }
@@ -467,7 +482,13 @@ fn districts_sum_their_streets_on_wuhan() {
         e[5] += (r["blank"] == "true") as u8 as f64;
     }
     assert_eq!(d.len(), want.len());
-    assert_eq!(want.keys().map(|k| &k.0).collect::<std::collections::BTreeSet<_>>().len(), 13);
+    assert_eq!(
+        want.keys()
+            .map(|k| &k.0)
+            .collect::<std::collections::BTreeSet<_>>()
+            .len(),
+        13
+    );
     for r in &d {
         let w = want[&(r["area_id"].clone(), r["kind"].clone())];
         assert!((num(r, "population") - w[0]).abs() < 0.01, "{r:?}");
@@ -647,10 +668,7 @@ fn planned_facility_fixes_a_blank_street_on_wuhan() {
     // counted anywhere.
     assert_eq!(before.len(), after.len());
     for (b, a) in before.iter().zip(&after) {
-        assert_eq!(
-            (&b["area_id"], &b["kind"]),
-            (&a["area_id"], &a["kind"])
-        );
+        assert_eq!((&b["area_id"], &b["kind"]), (&a["area_id"], &a["kind"]));
         assert_eq!(b["covered_population"], a["covered_population_before"]);
         assert_eq!(b["coverage"], a["coverage_before"]);
         assert_eq!(b["blank"], a["blank_before"]);
@@ -690,7 +708,10 @@ fn planned_facility_fixes_a_blank_street_on_wuhan() {
     }
     let s = json_file(&out1.join("summary.json"));
     assert_eq!(warning_count(&s, "planned_after_year"), 1);
-    assert_eq!(s["services"][0]["planned"]["fixed_units"], json!([target_id]));
+    assert_eq!(
+        s["services"][0]["planned"]["fixed_units"],
+        json!([target_id])
+    );
     let report = std::fs::read_to_string(out1.join("report.md")).unwrap();
     let fixed_line = report
         .lines()
@@ -783,7 +804,10 @@ coverage_target = 0.5
         }
         changed += (a["network_covered_population"] != a["covered_population_before"]) as usize;
     }
-    assert!(changed > 0, "the planned pharmacy must reach someone on foot");
+    assert!(
+        changed > 0,
+        "the planned pharmacy must reach someone on foot"
+    );
 }
 
 /// Plan checks: a zone rule without `[areas] zone`, counts of an unknown group and `year` in

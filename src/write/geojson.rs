@@ -313,7 +313,10 @@ pub fn circles(a: &Analysis) -> Vec<String> {
                     fac.name.as_deref().map(s).unwrap_or_else(|| "null".into()),
                 ),
                 ("capacity".to_string(), num_or_null(fac.capacity, 3)),
-                ("radius_m".to_string(), format!("{}", circle_radius(a, sv, i))),
+                (
+                    "radius_m".to_string(),
+                    format!("{}", circle_radius(a, sv, i)),
+                ),
                 ("area_id".to_string(), s(area)),
                 ("planned".to_string(), a.is_planned(i).to_string()),
             ];

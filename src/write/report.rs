@@ -234,12 +234,7 @@ fn zone_rules(o: &mut String, a: &Analysis, s: &crate::analyze::ServiceResult) {
     let _ = writeln!(o, "Zone rules (other units: the rules above):\n");
     for (zone, z) in &s.spec.zones {
         let r = s.spec.rules(Some(zone));
-        let units = a
-            .area_attrs
-            .zone
-            .iter()
-            .filter(|x| x.as_deref() == Some(zone))
-            .count();
+        let units = a.units_in_zone(zone);
         let reach = if r.presence_only {
             "presence only: a unit with a facility counts as covered, one without as not covered"
                 .to_string()
@@ -357,19 +352,29 @@ fn planned(o: &mut String, a: &Analysis) {
             o,
             "Fixed by the plan ({}): {}\n",
             fixed.len(),
-            if fixed.is_empty() { "none".into() } else { list(&fixed) }
+            if fixed.is_empty() {
+                "none".into()
+            } else {
+                list(&fixed)
+            }
         );
         let _ = writeln!(
             o,
             "Still blank ({}): {}\n",
             left.len(),
-            if left.is_empty() { "none".into() } else { list(&left) }
+            if left.is_empty() {
+                "none".into()
+            } else {
+                list(&left)
+            }
         );
         let changed: Vec<(&AreaStats, &AreaStats)> = b
             .stats
             .iter()
             .zip(&s.stats)
-            .filter(|(x, y)| x.judged_covered() != y.judged_covered() || x.facilities != y.facilities)
+            .filter(|(x, y)| {
+                x.judged_covered() != y.judged_covered() || x.facilities != y.facilities
+            })
             .collect();
         if !changed.is_empty() {
             let _ = writeln!(o, "| unit | name | facilities before → after | coverage before → after | blank before → after |");

@@ -28,7 +28,7 @@ fn zones_json(a: &Analysis, s: &crate::analyze::ServiceResult) -> Value {
         .iter()
         .map(|(zone, _)| {
             let r = s.spec.rules(Some(zone));
-            let units = a.area_attrs.zone.iter().filter(|x| x.as_deref() == Some(zone)).count();
+            let units = a.units_in_zone(zone);
             (
                 zone.clone(),
                 json!({
@@ -79,8 +79,15 @@ fn planned_json(a: &Analysis, s: &crate::analyze::ServiceResult) -> Value {
         return Value::Null;
     };
     let id = |x: &crate::gaps::AreaStats| a.areas.list[x.area.0 as usize].id.clone();
-    let judged = |v: &[crate::gaps::AreaStats]| -> f64 { v.iter().map(|x| x.judged_covered()).sum() };
-    let mut fixed: Vec<String> = b.stats.iter().zip(&s.stats).filter(|(x, y)| x.blank() && !y.blank()).map(|(_, y)| id(y)).collect();
+    let judged =
+        |v: &[crate::gaps::AreaStats]| -> f64 { v.iter().map(|x| x.judged_covered()).sum() };
+    let mut fixed: Vec<String> = b
+        .stats
+        .iter()
+        .zip(&s.stats)
+        .filter(|(x, y)| x.blank() && !y.blank())
+        .map(|(_, y)| id(y))
+        .collect();
     let mut left: Vec<String> = s.stats.iter().filter(|x| x.blank()).map(id).collect();
     fixed.sort();
     left.sort();

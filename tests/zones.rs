@@ -518,7 +518,7 @@ fn districts_sum_their_streets_on_wuhan() {
 fn official_counts_and_growth_on_wuhan() {
     let dir = tempfile::tempdir().unwrap();
     let areas = wuhan_areas(dir.path(), |i, p| {
-        let v = (i % 20 != 7).then(|| 1000.0 + 10.0 * i as f64);
+        let v = (i % 20 != 7).then_some(1000.0 + 10.0 * i as f64);
         p.insert("p60".into(), json!(v));
     });
     let official: HashMap<String, Option<f64>> = json_file(&areas)["features"]
@@ -529,7 +529,7 @@ fn official_counts_and_growth_on_wuhan() {
         .map(|(i, f)| {
             (
                 f["properties"]["id"].as_str().unwrap().to_string(),
-                (i % 20 != 7).then(|| 1000.0 + 10.0 * i as f64),
+                (i % 20 != 7).then_some(1000.0 + 10.0 * i as f64),
             )
         })
         .collect();

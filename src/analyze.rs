@@ -2,15 +2,15 @@
 //! Writing is separate ([`crate::write`]), so the whole result exists before any file is
 //! touched.
 
-use crate::area::{self, AreaIndex, AreaIx, Areas};
+use crate::area::{self, AreaAttrs, AreaIndex, AreaIx, Areas};
 use crate::coverage;
 use crate::dissolve::{self, Vtx};
 use crate::error::{Error, Location, Result};
 use crate::facility::{self, Facility};
-use crate::gaps::{self, AreaStats, ServiceInput};
+use crate::gaps::{self, AreaStats, ParentStats, ServiceInput, UnitRules};
 use crate::grid::{self, Grid};
 use crate::load::BBox;
-use crate::plan::{Plan, ServiceSpec};
+use crate::plan::{Plan, Rules, ServiceSpec};
 use crate::population::{self, Cells, Footprints};
 use crate::projection::Frame;
 use crate::warnings::Warnings;
@@ -97,6 +97,42 @@ pub struct ServiceResult {
     pub walk: Option<WalkService>,
     /// E2SFCA scores, when the service has an `access` setting.
     pub access: Option<crate::access::Access>,
+    /// The rules each area is judged by (its zone's), in area index order.
+    pub unit_rules: Vec<Rules>,
+    /// Figures per parent unit (`[areas] parent`), sorted by parent; empty without one.
+    pub parents: Vec<ParentStats>,
+    /// With `--with-planned`: the figures without the planned facilities.
+    pub before: Option<Before>,
+}
+
+/// The state before the planned facilities (`--with-planned`): what [`ServiceResult`] holds
+/// for the existing facilities alone.
+#[derive(Debug, Clone)]
+pub struct Before {
+    /// Covered flag per cell (straight line, or by presence in presence-only zones).
+    pub covered: Vec<bool>,
+    /// Covered on foot per cell, with a network.
+    pub walk_covered: Option<Vec<bool>>,
+    /// Figures per area.
+    pub stats: Vec<AreaStats>,
+    /// Figures per parent unit.
+    pub parents: Vec<ParentStats>,
+}
+
+impl Analysis {
+    /// True for a facility from a `[[planned]]` source.
+    pub fn is_planned(&self, facility: u32) -> bool {
+        facility as usize >= self.planned_from
+    }
+
+    /// Number of units whose zone is `zone`.
+    pub fn units_in_zone(&self, zone: &str) -> usize {
+        self.area_attrs
+            .zone
+            .iter()
+            .filter(|x| x.as_deref() == Some(zone))
+            .count()
+    }
 }
 
 impl ServiceResult {
@@ -126,6 +162,11 @@ pub struct Analysis {
     pub facilities: Vec<Facility>,
     /// Area of each facility.
     pub facility_area: Vec<Option<AreaIx>>,
+    /// Facilities from this index on are planned ones (`--with-planned`); the length of
+    /// `facilities` when there are none.
+    pub planned_from: usize,
+    /// Zone, parent and official counts per area, as the plan names them.
+    pub area_attrs: AreaAttrs,
     /// Per service, in plan order.
     pub services: Vec<ServiceResult>,
     /// The point-cell grid (when cells are points).
@@ -191,7 +232,7 @@ pub fn run(plan: Plan, opts: &Options) -> Result<Analysis> {
     let mut warnings = Warnings::default();
     opts.progress.stage("loading");
     let (areas, (cells, fac)) = rayon::join(
-        || area::load(&plan.areas),
+        || area::load_with_attrs(&plan.areas),
         || {
             rayon::join(
                 || {
@@ -202,10 +243,12 @@ pub fn run(plan: Plan, opts: &Options) -> Result<Analysis> {
             )
         },
     );
-    let areas = areas?;
+    let (areas, area_attrs) = areas?;
     let (mut cells, pop_warnings) = cells?;
-    let (facilities, sources) = fac?;
+    let (mut facilities, sources) = fac?;
     warnings.extend(pop_warnings);
+    let growth = apply_growth(&plan, &mut cells)?;
+    let (planned, planned_sources) = load_planned(&plan, &mut warnings)?;
     tm.lap("load");
 
     overlap_check(
@@ -235,7 +278,21 @@ pub fn run(plan: Plan, opts: &Options) -> Result<Analysis> {
             );
         }
     }
+    for (spec, info) in plan.planned.iter().zip(&planned_sources) {
+        overlap_check(
+            "planned facilities",
+            &spec.path,
+            &info.bbox,
+            &areas.bbox,
+            &plan.areas.path,
+        )?;
+    }
     check_kinds(&plan, &facilities, &mut warnings)?;
+    let planned_from = facilities.len();
+    check_planned_kinds(&plan, &planned, &mut warnings);
+    facilities.extend(planned);
+    check_zones(&plan, &area_attrs, &mut warnings);
+    let official = official_counts(&plan, &area_attrs, &growth, &mut warnings);
 
     opts.progress.stage("projecting");
     let frame = Frame::for_bbox(areas.bbox.0);
@@ -281,15 +338,63 @@ pub fn run(plan: Plan, opts: &Options) -> Result<Analysis> {
             let idx: Vec<u32> = (0..facilities.len() as u32)
                 .filter(|&i| facilities[i as usize].kind == spec.kind)
                 .collect();
-            let pts: Vec<[f64; 2]> = idx.iter().map(|&i| fac_local[i as usize]).collect();
-            let distance = coverage::nearest_distances(
-                &frame,
-                &cells.local,
-                &pts,
-                spec.radius_m,
-                opts.exact_distances,
-            );
-            let covered: Vec<bool> = distance.iter().map(|&d| d <= spec.radius_m).collect();
+            let unit_rules: Vec<Rules> = area_attrs
+                .zone
+                .iter()
+                .map(|z| spec.rules(z.as_deref()))
+                .collect();
+            let own = spec.rules(None);
+            let max_r = unit_rules
+                .iter()
+                .map(|r| r.radius_m)
+                .fold(own.radius_m, f64::max);
+            let dist = |planned: bool| {
+                let pts: Vec<[f64; 2]> = idx
+                    .iter()
+                    .filter(|&&i| (i as usize >= planned_from) == planned)
+                    .map(|&i| fac_local[i as usize])
+                    .collect();
+                coverage::nearest_distances(&frame, &cells.local, &pts, max_r, opts.exact_distances)
+            };
+            let existing = dist(false);
+            let present = |with_planned: bool| {
+                presence(areas.list.len(), &idx, &facility_area, |i| {
+                    with_planned || (i as usize) < planned_from
+                })
+            };
+            let covered_with = |d: &[f64], with_planned: bool| {
+                covered_by_rules(
+                    d,
+                    &cell_area,
+                    &unit_rules,
+                    &own,
+                    &present(with_planned),
+                    |r| r.radius_m,
+                )
+            };
+            let has_planned = idx.iter().any(|&i| i as usize >= planned_from);
+            let (distance, before) = if plan.scenario.with_planned {
+                let after: Vec<f64> = if has_planned {
+                    let planned = dist(true);
+                    existing
+                        .iter()
+                        .zip(&planned)
+                        .map(|(a, b)| a.min(*b))
+                        .collect()
+                } else {
+                    existing.clone()
+                };
+                let before = Before {
+                    covered: covered_with(&existing, false),
+                    walk_covered: None,
+                    stats: Vec::new(),
+                    parents: Vec::new(),
+                };
+                (after, Some(before))
+            } else {
+                (existing, None)
+            };
+            let covered = covered_with(&distance, true);
             ServiceResult {
                 spec: spec.clone(),
                 facilities: idx,
@@ -299,6 +404,9 @@ pub fn run(plan: Plan, opts: &Options) -> Result<Analysis> {
                 blank_spots: Vec::new(),
                 walk: None,
                 access: None,
+                unit_rules,
+                parents: Vec::new(),
+                before,
             }
         })
         .collect();
@@ -317,6 +425,7 @@ pub fn run(plan: Plan, opts: &Options) -> Result<Analysis> {
                 &cells,
                 &facilities,
                 &fac_local,
+                (&cell_area, &facility_area, planned_from),
                 &mut services,
                 &mut warnings,
             )?;
@@ -343,31 +452,68 @@ pub fn run(plan: Plan, opts: &Options) -> Result<Analysis> {
     }
 
     opts.progress.stage("aggregating");
+    let has_capacity = plan
+        .facilities
+        .iter()
+        .chain(&plan.planned)
+        .any(|f| f.capacity.is_some());
     for s in &mut services {
-        let fa: Vec<Option<AreaIx>> = s
-            .facilities
+        let official = plan
+            .areas
+            .counts
             .iter()
-            .map(|&i| facility_area[i as usize])
-            .collect();
-        let has_capacity = plan.facilities.iter().any(|f| f.capacity.is_some());
-        let caps: Option<Vec<f64>> = has_capacity.then(|| {
-            s.facilities
-                .iter()
-                .map(|&i| facilities[i as usize].capacity.unwrap_or(0.0))
-                .collect()
-        });
-        s.stats = gaps::aggregate(
-            areas.list.len(),
-            &ServiceInput {
-                spec: &s.spec,
-                values: &cells.values[s.spec.group],
-                covered: &s.covered,
-                walk_covered: s.walk.as_ref().map(|w| &w.covered[..]),
-                cell_area: &cell_area,
-                facility_area: &fa,
-                facility_capacity: caps.as_deref(),
-            },
+            .position(|(g, _)| *g == s.spec.serves)
+            .map(|k| &official[k][..]);
+        let units = UnitRules {
+            rules: &s.unit_rules,
+            official,
+        };
+        let figures = |fac: &[u32], covered: &[bool], walk: Option<&[bool]>| {
+            let fa: Vec<Option<AreaIx>> = fac.iter().map(|&i| facility_area[i as usize]).collect();
+            let caps: Option<Vec<f64>> = has_capacity.then(|| {
+                fac.iter()
+                    .map(|&i| facilities[i as usize].capacity.unwrap_or(0.0))
+                    .collect()
+            });
+            gaps::aggregate_with(
+                areas.list.len(),
+                &ServiceInput {
+                    spec: &s.spec,
+                    values: &cells.values[s.spec.group],
+                    covered,
+                    walk_covered: walk,
+                    cell_area: &cell_area,
+                    facility_area: &fa,
+                    facility_capacity: caps.as_deref(),
+                },
+                &units,
+            )
+        };
+        let stats = figures(
+            &s.facilities,
+            &s.covered,
+            s.walk.as_ref().map(|w| &w.covered[..]),
         );
+        let before_stats = s.before.as_ref().map(|b| {
+            let existing: Vec<u32> = s
+                .facilities
+                .iter()
+                .copied()
+                .filter(|&i| (i as usize) < planned_from)
+                .collect();
+            figures(&existing, &b.covered, b.walk_covered.as_deref())
+        });
+        let own = s.spec.rules(None);
+        if plan.areas.parent.is_some() {
+            s.parents = gaps::aggregate_parents(&stats, &area_attrs.parent, &own);
+        }
+        if let (Some(b), Some(st)) = (&mut s.before, before_stats) {
+            if plan.areas.parent.is_some() {
+                b.parents = gaps::aggregate_parents(&st, &area_attrs.parent, &own);
+            }
+            b.stats = st;
+        }
+        s.stats = stats;
         if let Some(acc) = &s.access {
             let per_area = gaps::aggregate_access(
                 areas.list.len(),
@@ -409,6 +555,8 @@ pub fn run(plan: Plan, opts: &Options) -> Result<Analysis> {
         cell_area,
         facilities,
         facility_area,
+        planned_from,
+        area_attrs,
         services,
         grid,
         network,
@@ -427,6 +575,7 @@ fn walk_stage(
     cells: &Cells,
     facilities: &[Facility],
     fac_local: &[[f64; 2]],
+    (cell_area, facility_area, planned_from): (&[Option<AreaIx>], &[Option<AreaIx>], usize),
     services: &mut [ServiceResult],
     warnings: &mut Warnings,
 ) -> Result<NetworkRun> {
@@ -460,37 +609,84 @@ fn walk_stage(
         spec.max_snap_m,
         spec.path.display()
     ));
-    let walks: Vec<WalkService> = services
+    let walks: Vec<(WalkService, Option<Vec<bool>>)> = services
         .par_iter()
         .map(|s| {
             let budget_m = s.spec.walk_budget_m();
+            let max_budget = s
+                .unit_rules
+                .iter()
+                .map(|r| r.walk_budget_m)
+                .fold(budget_m, f64::max);
             let facility_snaps: Vec<Option<crate::network::Snap>> = s
                 .facilities
                 .iter()
                 .map(|&i| net.snap(fac_local[i as usize], spec.max_snap_m))
                 .collect();
-            let sources: Vec<crate::network::Snap> =
-                facility_snaps.iter().flatten().copied().collect();
-            let d = net.multi_source(&sources, budget_m);
-            let distance: Vec<f64> = snaps
-                .par_iter()
-                .with_min_len(4096)
-                .map(|sn| {
-                    sn.as_ref()
-                        .and_then(|sn| net.walk_distance(&d, sn))
-                        .unwrap_or(f64::INFINITY)
+            let reach = |planned: bool| -> Vec<f64> {
+                let sources: Vec<crate::network::Snap> = s
+                    .facilities
+                    .iter()
+                    .zip(&facility_snaps)
+                    .filter(|(&i, _)| (i as usize >= planned_from) == planned)
+                    .filter_map(|(_, sn)| *sn)
+                    .collect();
+                let d = net.multi_source(&sources, max_budget);
+                snaps
+                    .par_iter()
+                    .with_min_len(4096)
+                    .map(|sn| {
+                        sn.as_ref()
+                            .and_then(|sn| net.walk_distance(&d, sn))
+                            .unwrap_or(f64::INFINITY)
+                    })
+                    .collect()
+            };
+            let existing = reach(false);
+            let present = |with_planned: bool| {
+                presence(areas.list.len(), &s.facilities, facility_area, |i| {
+                    with_planned || (i as usize) < planned_from
                 })
-                .collect();
-            let covered = distance.iter().map(|&x| x <= budget_m).collect();
-            WalkService {
-                budget_m,
-                distance,
-                covered,
-                facility_snaps,
-            }
+            };
+            let own = s.spec.rules(None);
+            let covered_with = |d: &[f64], with_planned: bool| {
+                covered_by_rules(
+                    d,
+                    cell_area,
+                    &s.unit_rules,
+                    &own,
+                    &present(with_planned),
+                    |r| r.walk_budget_m,
+                )
+            };
+            let (distance, before) = if s.before.is_some() {
+                let planned = reach(true);
+                let after: Vec<f64> = existing
+                    .iter()
+                    .zip(&planned)
+                    .map(|(a, b)| a.min(*b))
+                    .collect();
+                let before = covered_with(&existing, false);
+                (after, Some(before))
+            } else {
+                (existing, None)
+            };
+            let covered = covered_with(&distance, true);
+            (
+                WalkService {
+                    budget_m,
+                    distance,
+                    covered,
+                    facility_snaps,
+                },
+                before,
+            )
         })
         .collect();
-    for (s, w) in services.iter_mut().zip(walks) {
+    for (s, (w, before)) in services.iter_mut().zip(walks) {
+        if let Some(b) = &mut s.before {
+            b.walk_covered = before;
+        }
         let far: Vec<&str> = s
             .facilities
             .iter()
@@ -583,6 +779,237 @@ fn access_stage(
         &pts,
         &caps,
     )))
+}
+
+/// Per area: does it hold a facility of `idx` that `counts` accepts?
+fn presence(
+    n_areas: usize,
+    idx: &[u32],
+    facility_area: &[Option<AreaIx>],
+    counts: impl Fn(u32) -> bool,
+) -> Vec<bool> {
+    let mut has = vec![false; n_areas];
+    for &i in idx {
+        if let (Some(a), true) = (facility_area[i as usize], counts(i)) {
+            has[a.0 as usize] = true;
+        }
+    }
+    has
+}
+
+/// Covered flag per cell under each cell's unit rules: in a presence-only zone, covered when
+/// the unit holds a facility; elsewhere when `distance` ≤ the zone's reach (`reach` picks the
+/// radius or the walking budget). Unassigned cells use the service's own rules.
+fn covered_by_rules(
+    distance: &[f64],
+    cell_area: &[Option<AreaIx>],
+    unit_rules: &[Rules],
+    own: &Rules,
+    present: &[bool],
+    reach: impl Fn(&Rules) -> f64,
+) -> Vec<bool> {
+    distance
+        .iter()
+        .zip(cell_area)
+        .map(|(&d, a)| match a {
+            Some(a) if unit_rules[a.0 as usize].presence_only => present[a.0 as usize],
+            Some(a) => d <= reach(&unit_rules[a.0 as usize]),
+            None => d <= reach(own),
+        })
+        .collect()
+}
+
+/// Scales each population group by its growth factor (`[population] growth`); returns the
+/// factors per group.
+fn apply_growth(plan: &Plan, cells: &mut Cells) -> Result<Vec<f64>> {
+    let mut factors = Vec::new();
+    for g in 0..plan.population.groups.len() {
+        let f = plan.growth_factor(g)?;
+        if f != 1.0 {
+            for v in &mut cells.values[g] {
+                *v *= f;
+            }
+        }
+        factors.push(f);
+    }
+    Ok(factors)
+}
+
+/// Loads the `[[planned]]` sources when the run evaluates them (`--with-planned`), keeping
+/// those opening by [`Plan::planned_until`]; their `source` indexes follow the plan's
+/// `[[facilities]]`.
+fn load_planned(
+    plan: &Plan,
+    warnings: &mut Warnings,
+) -> Result<(Vec<Facility>, Vec<facility::SourceInfo>)> {
+    if !plan.scenario.with_planned {
+        return Ok((Vec::new(), Vec::new()));
+    }
+    if plan.planned.is_empty() {
+        return Err(Error::Plan {
+            path: plan.path.clone(),
+            reason: "--with-planned: the plan has no [[planned]] sources (facilities to be built, in the form of [[facilities]])".into(),
+        });
+    }
+    let (mut list, infos) = facility::load(&plan.planned)?;
+    for (spec, info) in plan.planned.iter().zip(&infos) {
+        if let Some(c) = &spec.capacity {
+            warnings.add(
+                "null_capacity",
+                info.null_capacity,
+                format!(
+                    "{}: field '{c}' is null or missing for {} planned facilities, counted as capacity 0",
+                    spec.path.display(),
+                    info.null_capacity
+                ),
+            );
+        }
+    }
+    for f in &mut list {
+        f.source += plan.facilities.len();
+    }
+    if let Some(until) = plan.planned_until() {
+        let later = list
+            .iter()
+            .filter(|f| f.year.is_some_and(|y| y > until))
+            .count() as u64;
+        let dated = plan.planned.iter().any(|p| p.year.is_some());
+        let undated = if dated {
+            list.iter().filter(|f| f.year.is_none()).count() as u64
+        } else {
+            0
+        };
+        warnings.add(
+            "planned_after_year",
+            later,
+            format!("{later} planned facilities open after {until} and are left out"),
+        );
+        warnings.add(
+            "planned_without_year",
+            undated,
+            format!("{undated} planned facilities have no year: counted as built by {until}"),
+        );
+        list.retain(|f| f.year.is_none_or(|y| y <= until));
+    }
+    Ok((list, infos))
+}
+
+fn check_planned_kinds(plan: &Plan, planned: &[Facility], warnings: &mut Warnings) {
+    let unused = planned
+        .iter()
+        .filter(|f| !plan.services.iter().any(|s| s.kind == f.kind))
+        .count() as u64;
+    warnings.add(
+        "unevaluated_planned_kind",
+        unused,
+        format!("{unused} planned facilities are of kinds no service evaluates, ignored"),
+    );
+    for s in plan
+        .services
+        .iter()
+        .filter(|s| s.capacity_per_1000.is_some())
+    {
+        let n = planned
+            .iter()
+            .filter(|f| {
+                f.kind == s.kind
+                    && plan.planned[f.source - plan.facilities.len()]
+                        .capacity
+                        .is_none()
+            })
+            .count() as u64;
+        warnings.add(
+            "planned_without_capacity",
+            n,
+            format!("service '{}': {n} planned facilities come from sources without a capacity field and add capacity 0", s.id),
+        );
+    }
+}
+
+/// Reports zone values no rule names, units without a zone, and zones named in rules that no
+/// unit has.
+fn check_zones(plan: &Plan, attrs: &AreaAttrs, warnings: &mut Warnings) {
+    let Some(field) = &plan.areas.zone else {
+        return;
+    };
+    let named: std::collections::BTreeSet<&str> = plan
+        .services
+        .iter()
+        .flat_map(|s| s.zones.iter().map(|(z, _)| z.as_str()))
+        .collect();
+    let mut unknown: std::collections::BTreeMap<&str, u64> = Default::default();
+    for z in attrs.zone.iter().flatten() {
+        if !named.contains(z.as_str()) {
+            *unknown.entry(z.as_str()).or_default() += 1;
+        }
+    }
+    let listed: Vec<String> = unknown.iter().map(|(z, n)| format!("{z} ({n})")).collect();
+    warnings.add(
+        "zone_without_rules",
+        unknown.values().sum(),
+        format!(
+            "units whose zone no [[service]] zones.* rule names are judged by the service's own rules: {}",
+            listed.join(", ")
+        ),
+    );
+    let null = attrs.zone.iter().filter(|z| z.is_none()).count() as u64;
+    warnings.add(
+        "zone_missing",
+        null,
+        format!("{null} units have no zone ('{field}' is null or missing): judged by the service's own rules"),
+    );
+    for z in named {
+        if !attrs.zone.iter().any(|x| x.as_deref() == Some(z)) {
+            warnings.add(
+                "zone_without_units",
+                1,
+                format!(
+                    "zone '{z}' has rules but no unit has {field} = \"{z}\": check the spelling"
+                ),
+            );
+        }
+    }
+}
+
+/// Official counts per `[areas] counts` entry and area, scaled by the group's growth; reports
+/// units without one (null or 0: their ratio targets use the grid sum) and units without a
+/// parent.
+fn official_counts(
+    plan: &Plan,
+    attrs: &AreaAttrs,
+    growth: &[f64],
+    warnings: &mut Warnings,
+) -> Vec<Vec<Option<f64>>> {
+    if let Some(p) = &plan.areas.parent {
+        let n = attrs.parent.iter().filter(|x| x.is_none()).count() as u64;
+        warnings.add(
+            "parent_missing",
+            n,
+            format!(
+                "{n} units have no parent ('{p}' is null or missing): left out of districts.csv"
+            ),
+        );
+    }
+    plan.areas
+        .counts
+        .iter()
+        .zip(&attrs.counts)
+        .map(|((g, field), vals)| {
+            let gi = plan
+                .population
+                .groups
+                .iter()
+                .position(|(n, _)| n == g)
+                .expect("plan checks counts groups");
+            let missing = vals.iter().filter(|v| !v.is_some_and(|x| x > 0.0)).count() as u64;
+            warnings.add(
+                "official_count_missing",
+                missing,
+                format!("{missing} units have no official count of '{g}' ('{field}' is null, missing or 0): their capacity per 1,000 uses the grid sum"),
+            );
+            vals.iter().map(|v| v.map(|x| x * growth[gi])).collect()
+        })
+        .collect()
 }
 
 fn check_kinds(plan: &Plan, facilities: &[Facility], warnings: &mut Warnings) -> Result<()> {

@@ -35,10 +35,82 @@ pub struct Areas {
     pub bbox: BBox,
 }
 
+/// Per-area values of the optional `[areas]` properties (zone, parent, official counts), in
+/// area order.
+#[derive(Debug, Clone, Default)]
+pub struct AreaAttrs {
+    /// Zone per area (`None`: the property is null or not configured).
+    pub zone: Vec<Option<String>>,
+    /// Parent unit per area (`None`: null or not configured).
+    pub parent: Vec<Option<String>>,
+    /// Official count per `[areas] counts` entry (plan order), per area; `None` when null.
+    pub counts: Vec<Vec<Option<f64>>>,
+}
+
 /// Reads the areas layer: Polygon/MultiPolygon features with an id and a name each; ids unique.
 pub fn load(spec: &AreasSpec) -> Result<Areas> {
+    load_with_attrs(spec).map(|(a, _)| a)
+}
+
+/// [`load`], and the zone, parent and official counts the plan names. A configured property
+/// that no feature has is an error; a count that is not a number ≥ 0 is an error; nulls are
+/// `None` (the caller reports them).
+pub fn load_with_attrs(spec: &AreasSpec) -> Result<(Areas, AreaAttrs)> {
     let path = &spec.path;
     let layer = geojson::read(path)?;
+    if !layer.features.is_empty() {
+        for (field, what) in [
+            (&spec.zone, "[areas] zone"),
+            (&spec.parent, "[areas] parent"),
+        ] {
+            if let Some(f) = field {
+                geojson::require_field(&layer, path, f, what)?;
+            }
+        }
+        for (g, f) in &spec.counts {
+            geojson::require_field(&layer, path, f, &format!("[areas] counts.{g}"))?;
+        }
+    }
+    let mut attrs = AreaAttrs {
+        counts: vec![Vec::new(); spec.counts.len()],
+        ..Default::default()
+    };
+    for f in &layer.features {
+        let text = |k: &Option<String>| {
+            k.as_ref()
+                .and_then(|k| geojson::prop_text(&f.properties, k))
+        };
+        attrs.zone.push(text(&spec.zone));
+        attrs.parent.push(text(&spec.parent));
+        for ((g, field), out) in spec.counts.iter().zip(&mut attrs.counts) {
+            let loc = Location::Feature(f.index);
+            let v = crate::load::number(
+                &geojson::prop(&f.properties, field),
+                path,
+                loc.clone(),
+                field,
+                &format!("the official count of group '{g}'"),
+            )?;
+            if v.is_some_and(|v| v < 0.0) {
+                return Err(Error::input(
+                    path,
+                    loc,
+                    Some(field),
+                    format!(
+                        "official count {} is negative: expected a number of people ≥ 0",
+                        v.unwrap_or_default()
+                    ),
+                ));
+            }
+            out.push(v);
+        }
+    }
+    let areas = load_layer(spec, layer)?;
+    Ok((areas, attrs))
+}
+
+fn load_layer(spec: &AreasSpec, layer: geojson::Layer) -> Result<Areas> {
+    let path = &spec.path;
     if layer.features.is_empty() {
         return Err(Error::input(path, Location::File, None, "the areas file has no features: expected the streets/towns as Polygon or MultiPolygon features"));
     }

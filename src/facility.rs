@@ -18,8 +18,11 @@ pub struct Facility {
     pub capacity: Option<f64>,
     /// Position, lon/lat.
     pub lonlat: [f64; 2],
-    /// Index of its `[[facilities]]` source in the plan.
+    /// Index of its source: `[[facilities]]` in plan order, then `[[planned]]` (a planned
+    /// facility's index is `plan.facilities.len()` + its `[[planned]]` index).
     pub source: usize,
+    /// Year it is to open (`[[planned]]` sources with a `year` field; `None` otherwise or null).
+    pub year: Option<i32>,
 }
 
 /// One loaded source: its facilities' bounding box (for overlap checks) and null counts.
@@ -86,6 +89,23 @@ fn capacity(
     }
 }
 
+/// Reads a planned facility's year: null is `None`; anything but a whole year is an error.
+fn year(v: Value, spec: &FacilitySpec, loc: Location) -> Result<Option<i32>> {
+    let Some(field) = &spec.year else {
+        return Ok(None);
+    };
+    match load::number(&v, &spec.path, loc.clone(), field, "the year it opens")? {
+        None => Ok(None),
+        Some(y) if y.fract() == 0.0 && (1000.0..=9999.0).contains(&y) => Ok(Some(y as i32)),
+        Some(y) => Err(Error::input(
+            &spec.path,
+            loc,
+            Some(field),
+            format!("expected a year like 2025, found {y}"),
+        )),
+    }
+}
+
 fn read_geojson(
     spec: &FacilitySpec,
     source: usize,
@@ -101,6 +121,7 @@ fn read_geojson(
         (&spec.id, "id"),
         (&spec.capacity, "capacity"),
         (&spec.name, "name"),
+        (&spec.year, "year"),
     ] {
         if let Some(f) = field {
             geojson::require_field(&layer, path, f, &format!("[[facilities]] {what}"))?;
@@ -122,6 +143,10 @@ fn read_geojson(
             }
             None => format!("{st}#{}", f.index),
         };
+        let year = match &spec.year {
+            Some(y) => year(geojson::prop(&f.properties, y), spec, loc.clone())?,
+            None => None,
+        };
         let cap = match &spec.capacity {
             Some(c) => capacity(geojson::prop(&f.properties, c), spec, loc, info)?,
             None => None,
@@ -138,6 +163,7 @@ fn read_geojson(
             capacity: cap,
             lonlat: p,
             source,
+            year,
         });
     }
     Ok(())
@@ -170,6 +196,7 @@ fn read_csv(
     let id_col = push_col(spec.id.as_deref(), &mut cols);
     let cap_col = push_col(spec.capacity.as_deref(), &mut cols);
     let name_col = push_col(spec.name.as_deref(), &mut cols);
+    let year_col = push_col(spec.year.as_deref(), &mut cols);
     let st = stem(spec);
     let chunks = load::csv::fold_rows(
         path,
@@ -225,6 +252,10 @@ fn read_csv(
         let name = name_col
             .map(|i| row[i].trim().to_owned())
             .filter(|s| !s.is_empty());
+        let year = match year_col {
+            Some(i) => year(Value::from_text(row[i]), spec, loc.clone())?,
+            None => None,
+        };
         info.bbox.add(x, y);
         out.push(Facility {
             id,
@@ -233,6 +264,7 @@ fn read_csv(
             capacity: cap,
             lonlat: [x, y],
             source,
+            year,
         });
     }
     Ok(())

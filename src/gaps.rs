@@ -6,9 +6,14 @@
 //! their summed capacity; `capacity_per_1000` = capacity / population × 1000. A unit is blank
 //! when a configured rule fails. Sums run sequentially in cell order, so results do not depend
 //! on the number of threads.
+//!
+//! Zones: each unit is judged by its zone's [`Rules`] (the service's own, with the zone's
+//! overrides). Official counts: when a unit has an official count (census) of the served group,
+//! ratio targets (capacity per 1,000) use it instead of the grid sum. Levels: units roll up into
+//! their parent unit ([`aggregate_parents`]).
 
 use crate::area::AreaIx;
-use crate::plan::ServiceSpec;
+use crate::plan::{Rules, ServiceSpec};
 use serde::Serialize;
 
 /// Why a unit is flagged.
@@ -60,8 +65,14 @@ pub struct AreaStats {
     pub facilities: u32,
     /// Their summed capacity (`None` when the kind carries no capacity).
     pub capacity: Option<f64>,
-    /// capacity / population × 1000; `None` when population is 0 or no capacity.
+    /// capacity / denominator × 1000, where the denominator is the official count when there
+    /// is one (> 0), else the grid population; `None` when the denominator is 0 or no capacity.
     pub capacity_per_1000: Option<f64>,
+    /// Official count of the served group (`[areas] counts`), scaled by the group's growth;
+    /// `None` when none is configured or the unit's value is null.
+    pub official_population: Option<f64>,
+    /// capacity / grid population × 1000 (equal to `capacity_per_1000` without official counts).
+    pub capacity_per_1000_grid: Option<f64>,
     /// Failed rules and notes, in a fixed order.
     pub reasons: Vec<Reason>,
     /// E2SFCA figures (`None` when the service has no `access` setting, or for figures
@@ -122,6 +133,51 @@ impl AreaStats {
     pub fn blank(&self) -> bool {
         self.reasons.iter().any(|r| r.is_failure())
     }
+
+    /// The population ratio targets divide by: the official count when it is > 0, else the grid
+    /// sum.
+    pub fn denominator(&self) -> f64 {
+        self.official_population
+            .filter(|&o| o > 0.0)
+            .unwrap_or(self.population)
+    }
+}
+
+/// Applies `rules` to one unit's figures: the reasons, in a fixed order.
+fn judge(
+    rules: &Rules,
+    population: f64,
+    judged_coverage: Option<f64>,
+    facilities: u32,
+    capacity_per_1000: Option<f64>,
+) -> Vec<Reason> {
+    let mut reasons = Vec::new();
+    if rules.min_per_area.is_some_and(|m| facilities < m) {
+        reasons.push(Reason::NoFacility);
+    }
+    if population <= 0.0 {
+        reasons.push(Reason::NoPopulation);
+    } else {
+        if let (Some(t), Some(c)) = (rules.coverage_target, judged_coverage) {
+            if c < t {
+                reasons.push(Reason::CoverageBelowTarget);
+            }
+        }
+        if let Some(t) = rules.capacity_per_1000 {
+            if capacity_per_1000.unwrap_or(0.0) < t {
+                reasons.push(Reason::CapacityBelowTarget);
+            }
+        }
+    }
+    reasons
+}
+
+/// Per-unit rules and official counts for [`aggregate_with`].
+pub struct UnitRules<'a> {
+    /// Rules per area (area index order).
+    pub rules: &'a [Rules],
+    /// Official count of the served group per area, when the plan names one.
+    pub official: Option<&'a [Option<f64>]>,
 }
 
 /// Inputs for one service's aggregation.
@@ -142,8 +198,22 @@ pub struct ServiceInput<'a> {
     pub facility_capacity: Option<&'a [f64]>,
 }
 
-/// Aggregates one service over `n_areas` areas (in area index order).
+/// Aggregates one service over `n_areas` areas (in area index order), every unit judged by the
+/// service's own rules.
 pub fn aggregate(n_areas: usize, inp: &ServiceInput) -> Vec<AreaStats> {
+    let rules = vec![inp.spec.rules(None); n_areas];
+    aggregate_with(
+        n_areas,
+        inp,
+        &UnitRules {
+            rules: &rules,
+            official: None,
+        },
+    )
+}
+
+/// [`aggregate`] with per-unit rules (zones) and official counts.
+pub fn aggregate_with(n_areas: usize, inp: &ServiceInput, units: &UnitRules) -> Vec<AreaStats> {
     let mut pop = vec![0.0f64; n_areas];
     let mut cov = vec![0.0f64; n_areas];
     for ((a, &v), &c) in inp.cell_area.iter().zip(inp.values).zip(inp.covered) {
@@ -173,7 +243,6 @@ pub fn aggregate(n_areas: usize, inp: &ServiceInput) -> Vec<AreaStats> {
             }
         }
     }
-    let s = inp.spec;
     (0..n_areas)
         .map(|i| {
             let population = pop[i];
@@ -188,27 +257,12 @@ pub fn aggregate(n_areas: usize, inp: &ServiceInput) -> Vec<AreaStats> {
                 coverage
             };
             let capacity = inp.facility_capacity.map(|_| cap[i]);
-            let capacity_per_1000 = capacity
-                .filter(|_| has_pop)
-                .map(|c| c / population * 1000.0);
-            let mut reasons = Vec::new();
-            if s.min_per_area.is_some_and(|m| nfac[i] < m) {
-                reasons.push(Reason::NoFacility);
-            }
-            if !has_pop {
-                reasons.push(Reason::NoPopulation);
-            } else {
-                if let (Some(t), Some(c)) = (s.coverage_target, judged) {
-                    if c < t {
-                        reasons.push(Reason::CoverageBelowTarget);
-                    }
-                }
-                if let Some(t) = s.capacity_per_1000 {
-                    if capacity_per_1000.unwrap_or(0.0) < t {
-                        reasons.push(Reason::CapacityBelowTarget);
-                    }
-                }
-            }
+            let official_population = units.official.and_then(|o| o[i]);
+            let denominator = official_population
+                .filter(|&o| o > 0.0)
+                .unwrap_or(population);
+            let per_1000 = |d: f64| capacity.filter(|_| d > 0.0).map(|c| c / d * 1000.0);
+            let capacity_per_1000 = per_1000(denominator);
             AreaStats {
                 area: AreaIx(i as u32),
                 population,
@@ -219,8 +273,102 @@ pub fn aggregate(n_areas: usize, inp: &ServiceInput) -> Vec<AreaStats> {
                 facilities: nfac[i],
                 capacity,
                 capacity_per_1000,
-                reasons,
+                official_population,
+                capacity_per_1000_grid: per_1000(population),
+                reasons: judge(
+                    &units.rules[i],
+                    population,
+                    judged,
+                    nfac[i],
+                    capacity_per_1000,
+                ),
                 access: None,
+            }
+        })
+        .collect()
+}
+
+/// Figures of one parent unit (district) for one service.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ParentStats {
+    /// The parent's name or code, as the areas' parent property gives it.
+    pub parent: String,
+    /// Units in it.
+    pub units: u32,
+    /// Of those, units blank for this service.
+    pub units_blank: u32,
+    /// Sums over its units (`area` is the first unit's index); ratios recomputed from the sums
+    /// and the service's own rules (not zone overrides) applied to them.
+    pub figures: AreaStats,
+}
+
+/// Rolls unit figures up into parent units, sorted by parent (as text). Sums: population,
+/// covered (straight line and on foot), facilities, capacity; the official population is the
+/// sum of each unit's denominator (its official count, or its grid sum where that is missing)
+/// when any unit has an official count. Units without a parent are left out.
+pub fn aggregate_parents(
+    stats: &[AreaStats],
+    parent: &[Option<String>],
+    rules: &Rules,
+) -> Vec<ParentStats> {
+    let mut names: Vec<&str> = parent.iter().flatten().map(String::as_str).collect();
+    names.sort_unstable();
+    names.dedup();
+    names
+        .into_iter()
+        .map(|name| {
+            let kids: Vec<&AreaStats> = stats
+                .iter()
+                .zip(parent)
+                .filter(|(_, p)| p.as_deref() == Some(name))
+                .map(|(s, _)| s)
+                .collect();
+            let population: f64 = kids.iter().map(|k| k.population).sum();
+            let covered: f64 = kids.iter().map(|k| k.covered).sum();
+            let sum_opt = |f: &dyn Fn(&AreaStats) -> Option<f64>| -> Option<f64> {
+                kids.iter()
+                    .any(|k| f(k).is_some())
+                    .then(|| kids.iter().filter_map(|k| f(k)).sum())
+            };
+            let network_covered = sum_opt(&|k| k.network_covered);
+            let capacity = sum_opt(&|k| k.capacity);
+            let official_population = kids
+                .iter()
+                .any(|k| k.official_population.is_some())
+                .then(|| kids.iter().map(|k| k.denominator()).sum::<f64>());
+            let facilities: u32 = kids.iter().map(|k| k.facilities).sum();
+            let has_pop = population > 0.0;
+            let coverage = has_pop.then(|| covered / population);
+            let network_coverage = network_covered.filter(|_| has_pop).map(|w| w / population);
+            let denominator = official_population
+                .filter(|&o| o > 0.0)
+                .unwrap_or(population);
+            let per_1000 = |d: f64| capacity.filter(|_| d > 0.0).map(|c| c / d * 1000.0);
+            let capacity_per_1000 = per_1000(denominator);
+            let judged = if network_covered.is_some() {
+                network_coverage
+            } else {
+                coverage
+            };
+            ParentStats {
+                parent: name.to_owned(),
+                units: kids.len() as u32,
+                units_blank: kids.iter().filter(|k| k.blank()).count() as u32,
+                figures: AreaStats {
+                    area: kids[0].area,
+                    population,
+                    covered,
+                    coverage,
+                    network_covered,
+                    network_coverage,
+                    facilities,
+                    capacity,
+                    capacity_per_1000,
+                    official_population,
+                    capacity_per_1000_grid: per_1000(population),
+                    reasons: judge(rules, population, judged, facilities, capacity_per_1000),
+                    access: None,
+                },
             }
         })
         .collect()
@@ -243,6 +391,7 @@ mod tests {
             minutes: 15.0,
             speed_kmh: 4.0,
             access: None,
+            zones: Vec::new(),
         }
     }
 

@@ -49,6 +49,13 @@ enum Command {
         /// of WGS 84; report.html and report.xlsx stay WGS 84.
         #[arg(long, value_name = "CRS", value_parser = parse_crs)]
         out_crs: Option<carecircle::Crs>,
+        /// Evaluate as if the plan's [[planned]] facilities were built (before/after per unit).
+        #[arg(long)]
+        with_planned: bool,
+        /// Target year: picks per-year growth factors; planned facilities opening later are left
+        /// out (overrides planned_until).
+        #[arg(long, value_parser = clap::value_parser!(i32).range(1000..=9999))]
+        year: Option<i32>,
     },
     /// Suggest new sites for one service: maximal coverage (--add N) or fill the blank units
     /// (--fill-blanks). Writes sites.csv, sites.geojson, areas_after.csv, sites_report.md,
@@ -217,8 +224,14 @@ fn run(cli: &Cli) -> anyhow::Result<()> {
             service_areas,
             lang,
             out_crs,
+            with_planned,
+            year,
         } => {
-            let plan = Plan::load(plan)?;
+            let mut plan = Plan::load(plan)?;
+            plan.scenario = carecircle::plan::Scenario {
+                with_planned: *with_planned,
+                year: *year,
+            };
             if *service_areas && plan.network.is_none() {
                 anyhow::bail!(
                     "--service-areas needs a walking network: add a [network] section with path = \"….osm.pbf\" to {}",
@@ -365,6 +378,25 @@ fn print_summary(a: &carecircle::Analysis, out: &std::path::Path, files: &[PathB
             s.stats.iter().filter(|x| x.blank()).count(),
             s.stats.len()
         );
+    }
+    for s in &a.services {
+        if let Some(b) = &s.before {
+            let before = b.stats.iter().filter(|x| x.blank()).count();
+            let fixed = b
+                .stats
+                .iter()
+                .zip(&s.stats)
+                .filter(|(x, y)| x.blank() && !y.blank())
+                .count();
+            println!(
+                "with planned: {:<20} {} planned facilities, blank units {} -> {} ({} fixed)",
+                s.spec.id,
+                s.facilities.iter().filter(|&&f| a.is_planned(f)).count(),
+                before,
+                s.stats.iter().filter(|x| x.blank()).count(),
+                fixed
+            );
+        }
     }
     for w in &a.warnings.0 {
         println!("warning: {}", w.message);

@@ -28,6 +28,9 @@ struct RawPlan {
     #[serde(default)]
     service: Vec<RawService>,
     network: Option<RawNetwork>,
+    #[serde(default)]
+    planned: Vec<RawFacilities>,
+    planned_until: Option<i32>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -45,6 +48,10 @@ struct RawAreas {
     path: PathBuf,
     id: String,
     name: String,
+    zone: Option<String>,
+    parent: Option<String>,
+    #[serde(default)]
+    counts: BTreeMap<String, String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -56,6 +63,28 @@ struct RawPopulation {
     id: Option<String>,
     cell_size: Option<String>,
     groups: BTreeMap<String, OneOrMany>,
+    #[serde(default)]
+    growth: BTreeMap<String, RawGrowth>,
+}
+
+/// `growth.<group>`: one factor, or factors per target year.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum RawGrowth {
+    Factor(f64),
+    ByYear(BTreeMap<String, f64>),
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawZoneRule {
+    radius_m: Option<f64>,
+    minutes: Option<f64>,
+    coverage_target: Option<f64>,
+    min_per_area: Option<u32>,
+    capacity_per_1000: Option<f64>,
+    #[serde(default)]
+    presence_only: bool,
 }
 
 #[derive(Debug, Deserialize)]
@@ -69,6 +98,7 @@ struct RawFacilities {
     kind: Option<String>,
     kind_value: Option<String>,
     capacity: Option<String>,
+    year: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -83,6 +113,8 @@ struct RawService {
     capacity_per_1000: Option<f64>,
     minutes: Option<f64>,
     speed_kmh: Option<f64>,
+    #[serde(default)]
+    zones: BTreeMap<String, RawZoneRule>,
     access: Option<RawAccess>,
 }
 
@@ -113,6 +145,67 @@ pub struct Plan {
     pub services: Vec<ServiceSpec>,
     /// Walking network, when the plan has one.
     pub network: Option<NetworkSpec>,
+    /// `[[planned]]` facility sources (what-if), in plan order.
+    pub planned: Vec<FacilitySpec>,
+    /// `planned_until`: planned facilities with a later `year` are left out.
+    pub planned_until: Option<i32>,
+    /// How this run evaluates the plan (set by the caller, e.g. `--with-planned`, `--year`).
+    pub scenario: Scenario,
+}
+
+/// Run-time choices that change what the plan evaluates (not part of the plan file).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Scenario {
+    /// Evaluate as if the `[[planned]]` facilities were built (`analyze --with-planned`).
+    pub with_planned: bool,
+    /// Target year (`--year`): picks per-year growth factors, and planned facilities with a
+    /// later `year` are left out (it overrides `planned_until`).
+    pub year: Option<i32>,
+}
+
+impl Plan {
+    /// The last year of planned facilities counted: `--year`, else `planned_until`.
+    pub fn planned_until(&self) -> Option<i32> {
+        self.scenario.year.or(self.planned_until)
+    }
+
+    /// The growth factor of population group `g` for this run's year (1 when none is set).
+    /// Errors when the group has per-year factors and no (or an unlisted) `--year` was given.
+    pub fn growth_factor(&self, g: usize) -> Result<f64> {
+        let name = &self.population.groups[g].0;
+        let Some((_, growth)) = self.population.growth.iter().find(|(n, _)| n == name) else {
+            return Ok(1.0);
+        };
+        match growth {
+            Growth::Factor(f) => Ok(*f),
+            Growth::ByYear(years) => {
+                let listed = || {
+                    years
+                        .iter()
+                        .map(|(y, _)| y.to_string())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                };
+                let Some(year) = self.scenario.year else {
+                    return Err(Error::Plan {
+                        path: self.path.clone(),
+                        reason: format!("[population] growth.{name} has factors per year ({}): choose one with --year", listed()),
+                    });
+                };
+                years
+                    .iter()
+                    .find(|(y, _)| *y == year)
+                    .map(|(_, f)| *f)
+                    .ok_or_else(|| Error::Plan {
+                        path: self.path.clone(),
+                        reason: format!(
+                            "[population] growth.{name} has no factor for --year {year}; it lists {}",
+                            listed()
+                        ),
+                    })
+            }
+        }
+    }
 }
 
 /// Default walking speed, km/h (15 minutes = 1000 m).
@@ -146,6 +239,12 @@ pub struct AreasSpec {
     pub id: String,
     /// Property with the unit's display name.
     pub name: String,
+    /// Property with the unit's zone (`urban`, `mountain` …), selecting per-zone service rules.
+    pub zone: Option<String>,
+    /// Property with the parent unit (district): figures are also aggregated per parent.
+    pub parent: Option<String>,
+    /// Official counts (census) per group: group name → property; sorted by group name.
+    pub counts: Vec<(String, String)>,
 }
 
 /// `[population]`.
@@ -163,6 +262,17 @@ pub struct PopulationSpec {
     pub cell_size: Option<CellSize>,
     /// Group name → fields summed into it (sorted by group name).
     pub groups: Vec<(String, Vec<String>)>,
+    /// Demand growth per group (sorted by group name): cell values are multiplied by it.
+    pub growth: Vec<(String, Growth)>,
+}
+
+/// `growth.<group>`: how much a group grows by the target year.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Growth {
+    /// One factor (`growth.elderly = 1.24`).
+    Factor(f64),
+    /// Factors per target year, ascending (`growth.elderly = { 2025 = 1.1, 2030 = 1.24 }`).
+    ByYear(Vec<(i32, f64)>),
 }
 
 /// `[[facilities]]`.
@@ -182,6 +292,8 @@ pub struct FacilitySpec {
     pub kind: KindSource,
     /// Property with the capacity (beds, slots …).
     pub capacity: Option<String>,
+    /// `[[planned]]` only: property with the year the facility is to open.
+    pub year: Option<String>,
 }
 
 /// A facility source's kind: a property, or one value for the whole file.
@@ -218,12 +330,65 @@ pub struct ServiceSpec {
     pub speed_kmh: f64,
     /// Capacity-aware accessibility (E2SFCA) settings, when the service asks for them.
     pub access: Option<crate::access::AccessSpec>,
+    /// Per-zone overrides (`zones.mountain = { … }`), sorted by zone name.
+    pub zones: Vec<(String, ZoneRule)>,
+}
+
+/// `zones.<zone> = { … }` in a `[[service]]`: what differs in units of that zone. Unset values
+/// keep the service's own.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ZoneRule {
+    /// Service-circle radius, metres.
+    pub radius_m: Option<f64>,
+    /// Walking budget, minutes.
+    pub minutes: Option<f64>,
+    /// Covered-share target.
+    pub coverage_target: Option<f64>,
+    /// Facilities a unit needs.
+    pub min_per_area: Option<u32>,
+    /// Capacity per 1,000 served people.
+    pub capacity_per_1000: Option<f64>,
+    /// Coverage means presence: every served person of a unit with ≥ 1 facility of the kind is
+    /// covered, none otherwise (distances do not matter).
+    pub presence_only: bool,
+}
+
+/// The rules one unit is judged by: the service's, with its zone's overrides applied.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Rules {
+    /// Service-circle radius, metres.
+    pub radius_m: f64,
+    /// Walking budget, metres (minutes × the service's speed).
+    pub walk_budget_m: f64,
+    /// Facilities a unit needs.
+    pub min_per_area: Option<u32>,
+    /// Covered-share target.
+    pub coverage_target: Option<f64>,
+    /// Capacity per 1,000 served people.
+    pub capacity_per_1000: Option<f64>,
+    /// Coverage by presence of a facility in the unit, not by distance.
+    pub presence_only: bool,
 }
 
 impl ServiceSpec {
     /// Walking distance budget in metres: minutes × speed.
     pub fn walk_budget_m(&self) -> f64 {
         self.minutes * self.speed_kmh * 1000.0 / 60.0
+    }
+
+    /// The rules for a unit of `zone` (`None`, or a zone without an override: the service's own).
+    pub fn rules(&self, zone: Option<&str>) -> Rules {
+        let z = zone.and_then(|z| self.zones.iter().find(|(n, _)| n == z).map(|(_, r)| r));
+        let d = ZoneRule::default();
+        let z = z.unwrap_or(&d);
+        Rules {
+            radius_m: z.radius_m.unwrap_or(self.radius_m),
+            walk_budget_m: z.minutes.unwrap_or(self.minutes) * self.speed_kmh * 1000.0 / 60.0,
+            min_per_area: z.min_per_area.or(self.min_per_area),
+            coverage_target: z.coverage_target.or(self.coverage_target),
+            capacity_per_1000: z.capacity_per_1000.or(self.capacity_per_1000),
+            presence_only: z.presence_only,
+        }
     }
 }
 
@@ -314,27 +479,57 @@ impl Plan {
             return Err(err("[population] is a CSV file: set lon = \"…\" and lat = \"…\" to the columns holding the cell centre".into()));
         }
 
-        let mut facilities = Vec::new();
-        for (i, f) in raw.facilities.into_iter().enumerate() {
-            let kind = match (f.kind, f.kind_value) {
-                (Some(k), None) => KindSource::Field(k),
-                (None, Some(v)) => KindSource::Value(v),
-                (Some(_), Some(_)) => return Err(err(format!("[[facilities]] #{}: set either kind (a property) or kind_value (one kind for the whole file), not both", i + 1))),
-                (None, None) => return Err(err(format!("[[facilities]] #{}: missing kind (the property holding the facility kind) or kind_value", i + 1))),
-            };
-            let fpath = resolve(&f.path);
-            if is_csv(&fpath) && (f.lon.is_none() || f.lat.is_none()) {
-                return Err(err(format!("[[facilities]] #{} ({}) is a CSV file: set lon and lat to its coordinate columns", i + 1, f.path.display())));
+        let facilities = facility_specs(raw.facilities, "facilities", &resolve, &err)?;
+        let planned = facility_specs(raw.planned, "planned", &resolve, &err)?;
+        let mut growth = Vec::new();
+        for (name, g) in raw.population.growth {
+            let at = format!("[population] growth.{name}");
+            if !groups.iter().any(|(n, _)| *n == name) {
+                return Err(err(format!("{at}: '{name}' is not a population group")));
             }
-            facilities.push(FacilitySpec {
-                path: fpath,
-                lon: f.lon,
-                lat: f.lat,
-                id: f.id,
-                name: f.name,
-                kind,
-                capacity: f.capacity,
-            });
+            let check = |f: f64| {
+                if f.is_finite() && f > 0.0 {
+                    Ok(f)
+                } else {
+                    Err(err(format!(
+                        "{at}: factor {f} must be a positive number (1.24 = 24 % more)"
+                    )))
+                }
+            };
+            let g = match g {
+                RawGrowth::Factor(f) => Growth::Factor(check(f)?),
+                RawGrowth::ByYear(m) => {
+                    if m.is_empty() {
+                        return Err(err(format!(
+                            "{at}: give a factor, or factors per year like {{ 2030 = 1.24 }}"
+                        )));
+                    }
+                    let mut v = Vec::new();
+                    for (y, f) in m {
+                        let y: i32 = y.trim().parse().map_err(|_| {
+                            err(format!(
+                                "{at}: key '{y}' is not a year (expected e.g. 2030 = 1.24)"
+                            ))
+                        })?;
+                        v.push((y, check(f)?));
+                    }
+                    v.sort_by_key(|x| x.0);
+                    Growth::ByYear(v)
+                }
+            };
+            growth.push((name, g));
+        }
+        let mut counts = Vec::new();
+        for (g, field) in raw.areas.counts {
+            if !groups.iter().any(|(n, _)| *n == g) {
+                return Err(err(format!(
+                    "[areas] counts.{g}: '{g}' is not a population group"
+                )));
+            }
+            if field.is_empty() {
+                return Err(err(format!("[areas] counts.{g}: expected a property name")));
+            }
+            counts.push((g, field));
         }
 
         if raw.service.is_empty() {
@@ -426,8 +621,52 @@ impl Plan {
                     .map_err(|m| err(format!("{at}: access.{m}")))?,
                 ),
             };
+            let mut zones = Vec::new();
+            for (zone, z) in s.zones {
+                let at = format!("{at} zones.{zone}");
+                if raw.areas.zone.is_none() {
+                    return Err(err(format!("{at}: per-zone rules need [areas] zone = \"…\" (the property holding each unit's zone)")));
+                }
+                for (k, v) in [("radius_m", z.radius_m), ("minutes", z.minutes)] {
+                    if v.is_some_and(|v| !(v.is_finite() && v > 0.0)) {
+                        return Err(err(format!(
+                            "{at}: {k} = {} must be a positive number",
+                            v.unwrap_or_default()
+                        )));
+                    }
+                }
+                if let Some(t) = z.coverage_target {
+                    if !(0.0..=1.0).contains(&t) {
+                        return Err(err(format!(
+                            "{at}: coverage_target = {t} must be a fraction between 0 and 1"
+                        )));
+                    }
+                }
+                if let Some(c) = z.capacity_per_1000 {
+                    if !(c.is_finite() && c >= 0.0) {
+                        return Err(err(format!(
+                            "{at}: capacity_per_1000 = {c} must be a non-negative number"
+                        )));
+                    }
+                }
+                if z.presence_only && (z.radius_m.is_some() || z.minutes.is_some()) {
+                    return Err(err(format!("{at}: presence_only ignores distances: drop radius_m/minutes, or presence_only")));
+                }
+                zones.push((
+                    zone,
+                    ZoneRule {
+                        radius_m: z.radius_m,
+                        minutes: z.minutes,
+                        coverage_target: z.coverage_target,
+                        min_per_area: z.min_per_area,
+                        capacity_per_1000: z.capacity_per_1000,
+                        presence_only: z.presence_only,
+                    },
+                ));
+            }
             services.push(ServiceSpec {
                 access,
+                zones,
                 minutes,
                 speed_kmh,
                 id,
@@ -453,6 +692,9 @@ impl Plan {
                 path: resolve(&raw.areas.path),
                 id: raw.areas.id,
                 name: raw.areas.name,
+                zone: raw.areas.zone,
+                parent: raw.areas.parent,
+                counts,
             },
             population: PopulationSpec {
                 path: pop_path,
@@ -461,10 +703,14 @@ impl Plan {
                 id: raw.population.id,
                 cell_size,
                 groups,
+                growth,
             },
             facilities,
             services,
             network,
+            planned,
+            planned_until: raw.planned_until,
+            scenario: Scenario::default(),
         })
     }
 }
@@ -554,6 +800,46 @@ fn access_spec(
         decay: Decay::Steps(steps),
         on_foot,
     })
+}
+
+/// Validates `[[facilities]]` or `[[planned]]` (`section`) sources.
+fn facility_specs(
+    raw: Vec<RawFacilities>,
+    section: &str,
+    resolve: &dyn Fn(&Path) -> PathBuf,
+    err: &dyn Fn(String) -> Error,
+) -> Result<Vec<FacilitySpec>> {
+    let mut out = Vec::new();
+    for (i, f) in raw.into_iter().enumerate() {
+        let at = format!("[[{section}]] #{}", i + 1);
+        let kind = match (f.kind, f.kind_value) {
+            (Some(k), None) => KindSource::Field(k),
+            (None, Some(v)) => KindSource::Value(v),
+            (Some(_), Some(_)) => return Err(err(format!("{at}: set either kind (a property) or kind_value (one kind for the whole file), not both"))),
+            (None, None) => return Err(err(format!("{at}: missing kind (the property holding the facility kind) or kind_value"))),
+        };
+        let fpath = resolve(&f.path);
+        if is_csv(&fpath) && (f.lon.is_none() || f.lat.is_none()) {
+            return Err(err(format!(
+                "{at} ({}) is a CSV file: set lon and lat to its coordinate columns",
+                f.path.display()
+            )));
+        }
+        if f.year.is_some() && section == "facilities" {
+            return Err(err(format!("{at}: year is for [[planned]] sources (facilities to be built); existing facilities count as they are")));
+        }
+        out.push(FacilitySpec {
+            path: fpath,
+            lon: f.lon,
+            lat: f.lat,
+            id: f.id,
+            name: f.name,
+            kind,
+            capacity: f.capacity,
+            year: f.year,
+        });
+    }
+    Ok(out)
 }
 
 /// True when a path names a CSV/TSV file (by extension).

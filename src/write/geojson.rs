@@ -308,8 +308,16 @@ pub fn uncovered(a: &Analysis, crs: &Crs) -> Vec<String> {
 /// Number of vertices of a service circle.
 pub const CIRCLE_VERTICES: usize = 72;
 
+/// The radius of a facility's circle: its unit's zone radius (the service's outside every unit).
+fn circle_radius(a: &Analysis, sv: &crate::analyze::ServiceResult, facility: u32) -> f64 {
+    a.facility_area[facility as usize]
+        .map(|x| sv.unit_rules[x.0 as usize].radius_m)
+        .unwrap_or(sv.spec.radius_m)
+}
+
 /// `circles.geojson`: the service circle of every facility of every service, as a polygon of
-/// [`CIRCLE_VERTICES`] vertices at the true radius (geodesic within the frame's accuracy).
+/// [`CIRCLE_VERTICES`] vertices at the true radius (geodesic within the frame's accuracy): the
+/// radius of the facility's zone; `planned` marks `[[planned]]` facilities (`--with-planned`).
 pub fn circles(a: &Analysis, crs: &Crs) -> Vec<String> {
     let mut features = Vec::new();
     let f = &a.frame;
@@ -323,7 +331,7 @@ pub fn circles(a: &Analysis, crs: &Crs) -> Vec<String> {
                     let fac = &a.facilities[i as usize];
                     let c = f.to_local(fac.lonlat[0], fac.lonlat[1]);
                     // Grid radius for a true radius r: r × point scale at the centre.
-                    let r = sv.spec.radius_m / f.inv_scale(c[0], c[0]);
+                    let r = circle_radius(a, sv, i) / f.inv_scale(c[0], c[0]);
                     let mut ring: Vec<[f64; 2]> = (0..CIRCLE_VERTICES)
                         .map(|k| {
                             let t = k as f64 / CIRCLE_VERTICES as f64 * std::f64::consts::TAU;
@@ -351,8 +359,12 @@ pub fn circles(a: &Analysis, crs: &Crs) -> Vec<String> {
                     fac.name.as_deref().map(s).unwrap_or_else(|| "null".into()),
                 ),
                 ("capacity".to_string(), num_or_null(fac.capacity, 3)),
-                ("radius_m".to_string(), format!("{}", sv.spec.radius_m)),
+                (
+                    "radius_m".to_string(),
+                    format!("{}", circle_radius(a, sv, i)),
+                ),
                 ("area_id".to_string(), s(area)),
+                ("planned".to_string(), a.is_planned(i).to_string()),
             ];
             let hint = ring.len() * 28 + 64;
             features.push(feature(&props, hint, |out| {

@@ -489,6 +489,7 @@ mod tests {
             minutes: 15.0,
             speed_kmh: 4.0,
             access: None,
+            zones: Vec::new(),
         }
     }
 
@@ -503,6 +504,8 @@ mod tests {
             facilities: 0,
             capacity: Some(0.3),
             capacity_per_1000: Some(3.0),
+            official_population: None,
+            capacity_per_1000_grid: Some(3.0),
             reasons: vec![
                 Reason::NoFacility,
                 Reason::CoverageBelowTarget,

@@ -29,6 +29,7 @@ pub const ANALYZE_FILES: &[&str] = &[
     "report.xlsx",
     "cells.csv",
     "service_areas.geojson",
+    "districts.csv",
 ];
 
 /// A staging folder that becomes the output folder on [`Staging::commit`].
@@ -175,6 +176,9 @@ pub fn analysis(a: &Analysis, out: &Path, opts: &WriteOptions) -> Result<Vec<Pat
         },
     );
     st.write("areas.csv", &tables::areas_csv(a))?;
+    if let Some(d) = tables::districts_csv(a) {
+        st.write("districts.csv", &d)?;
+    }
     st.write_parts("areas.geojson", &areas_gj)?;
     st.write_parts("uncovered.geojson", &uncovered)?;
     st.write_parts("circles.geojson", &circles)?;

@@ -18,6 +18,90 @@ pub fn timings_json(timings: &[(String, f64)]) -> Map<String, Value> {
         .collect()
 }
 
+/// Per-zone rules of a service with the number of units in each zone (`null` without zones).
+fn zones_json(a: &Analysis, s: &crate::analyze::ServiceResult) -> Value {
+    if s.spec.zones.is_empty() {
+        return Value::Null;
+    }
+    s.spec
+        .zones
+        .iter()
+        .map(|(zone, _)| {
+            let r = s.spec.rules(Some(zone));
+            let units = a.units_in_zone(zone);
+            (
+                zone.clone(),
+                json!({
+                    "units": units,
+                    "radius_m": r.radius_m,
+                    "walk_budget_m": r.walk_budget_m,
+                    "min_per_area": r.min_per_area,
+                    "coverage_target": r.coverage_target,
+                    "capacity_per_1000_target": r.capacity_per_1000,
+                    "presence_only": r.presence_only,
+                }),
+            )
+        })
+        .collect::<Map<String, Value>>()
+        .into()
+}
+
+/// Figures per parent unit (`[areas] parent`; an empty list without one).
+fn parents_json(parents: &[crate::gaps::ParentStats]) -> Value {
+    parents
+        .iter()
+        .map(|p| {
+            let f = &p.figures;
+            json!({
+                "parent": p.parent,
+                "units": p.units,
+                "units_blank": p.units_blank,
+                "population": r3(f.population),
+                "covered_population": r3(f.covered),
+                "network_covered_population": f.network_covered.map(r3),
+                "facilities": f.facilities,
+                "capacity": f.capacity.map(r3),
+                "official_population": f.official_population.map(r3),
+                "capacity_per_1000": f.capacity_per_1000.map(r3),
+                "capacity_per_1000_grid": f.capacity_per_1000_grid.map(r3),
+                "blank": f.blank(),
+                "reasons": f.reasons,
+            })
+        })
+        .collect::<Vec<_>>()
+        .into()
+}
+
+/// Before/after of the planned facilities (`--with-planned`; `null` otherwise): totals, and the
+/// ids of the blank units the plan fixes and of those it leaves.
+fn planned_json(a: &Analysis, s: &crate::analyze::ServiceResult) -> Value {
+    let Some(b) = &s.before else {
+        return Value::Null;
+    };
+    let id = |x: &crate::gaps::AreaStats| a.areas.list[x.area.0 as usize].id.clone();
+    let judged =
+        |v: &[crate::gaps::AreaStats]| -> f64 { v.iter().map(|x| x.judged_covered()).sum() };
+    let mut fixed: Vec<String> = b
+        .stats
+        .iter()
+        .zip(&s.stats)
+        .filter(|(x, y)| x.blank() && !y.blank())
+        .map(|(_, y)| id(y))
+        .collect();
+    let mut left: Vec<String> = s.stats.iter().filter(|x| x.blank()).map(id).collect();
+    fixed.sort();
+    left.sort();
+    json!({
+        "planned_facilities": s.facilities.iter().filter(|&&f| a.is_planned(f)).count(),
+        "judged_covered_before": r3(judged(&b.stats)),
+        "judged_covered_after": r3(judged(&s.stats)),
+        "units_blank_before": b.stats.iter().filter(|x| x.blank()).count(),
+        "units_blank_after": left.len(),
+        "fixed_units": fixed,
+        "still_blank_units": left,
+    })
+}
+
 /// Builds the summary document.
 pub fn build(a: &Analysis, threads: usize) -> Value {
     let n_units = a.areas.list.len();
@@ -72,6 +156,9 @@ pub fn build(a: &Analysis, threads: usize) -> Value {
                 "rules_use": if s.walk.is_some() { "walking distance" } else { "straight-line distance" },
                 "blank_spots": s.blank_spots.len(),
                 "blank_spot_population": r3(spot_pop),
+                "zones": zones_json(a, s),
+                "parents": parents_json(&s.parents),
+                "planned": planned_json(a, s),
             })
         })
         .collect();
@@ -122,6 +209,15 @@ pub fn build(a: &Analysis, threads: usize) -> Value {
                     .map(|((g, _), v)| (g.clone(), r3(*v))).collect::<Map<String, Value>>(),
             })
         }),
+        "scenario": {
+            "with_planned": a.plan.scenario.with_planned,
+            "year": a.plan.scenario.year,
+            "planned_until": a.plan.planned_until(),
+            "planned_facilities": a.facilities.len() - a.planned_from,
+            "growth": a.plan.population.groups.iter().enumerate()
+                .map(|(g, (name, _))| (name.clone(), json!(a.plan.growth_factor(g).unwrap_or(1.0))))
+                .collect::<Map<String, Value>>(),
+        },
         "warnings": a.warnings,
         "settings": {
             "distance": "straight line, true metres (local transverse Mercator on WGS 84 with scale correction)",

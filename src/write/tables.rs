@@ -30,17 +30,99 @@ pub fn has_access(a: &Analysis) -> bool {
     a.plan.services.iter().any(|s| s.access.is_some())
 }
 
+/// Column appended when the plan names a zone property (`[areas] zone`): the unit's zone.
+pub const ZONE_COLUMNS: [&str; 1] = ["zone"];
+
+/// Columns appended when the plan names official counts (`[areas] counts`): the official count
+/// of the served group (empty when the unit has none or the group has no count), and capacity
+/// per 1,000 on the grid sum (`capacity_per_1000` then divides by the official count).
+pub const OFFICIAL_COLUMNS: [&str; 2] = ["official_population", "capacity_per_1000_grid"];
+
+/// Columns appended with `--with-planned` (the main columns are then "as if built"): planned
+/// facilities of the kind in the unit, the covered population and share with the existing
+/// facilities alone (judged as the rules judge: on foot with a network), whether the unit was
+/// blank then, and whether the plan fixes it (blank before, not after).
+pub const PLANNED_COLUMNS: [&str; 5] = [
+    "planned_facilities",
+    "covered_population_before",
+    "coverage_before",
+    "blank_before",
+    "fixed_by_plan",
+];
+
+/// Columns appended to `districts.csv` only: units in the parent, and of those the blank ones.
+pub const PARENT_COLUMNS: [&str; 2] = ["units", "units_blank"];
+
 /// The `areas.csv` header for this analysis: [`AREAS_COLUMNS`], then [`NETWORK_COLUMNS`] when
-/// the plan has a network, then [`ACCESS_COLUMNS`] when a service has an `access` setting.
+/// the plan has a network, [`ZONE_COLUMNS`] with zones, [`OFFICIAL_COLUMNS`] with official
+/// counts, [`PLANNED_COLUMNS`] with `--with-planned` and [`ACCESS_COLUMNS`] when a
+/// service has an `access` setting.
 pub fn areas_header(a: &Analysis) -> Vec<&'static str> {
     let mut h = AREAS_COLUMNS.to_vec();
     if a.network.is_some() {
         h.extend(NETWORK_COLUMNS);
     }
+    if a.plan.areas.zone.is_some() {
+        h.extend(ZONE_COLUMNS);
+    }
+    if !a.plan.areas.counts.is_empty() {
+        h.extend(OFFICIAL_COLUMNS);
+    }
+    if with_planned(a) {
+        h.extend(PLANNED_COLUMNS);
+    }
     if has_access(a) {
         h.extend(ACCESS_COLUMNS);
     }
     h
+}
+
+fn with_planned(a: &Analysis) -> bool {
+    a.services.iter().any(|s| s.before.is_some())
+}
+
+/// The figure cells of one row, from `population` on (`area_id`, `area_name`, `kind` and the
+/// zone/planned extras are added by the callers).
+fn figure_cells(a: &Analysis, st: &crate::gaps::AreaStats) -> Vec<String> {
+    let mut row = vec![
+        f3(st.population),
+        f3(st.covered),
+        opt6(st.coverage),
+        st.facilities.to_string(),
+        opt3(st.capacity),
+        opt3(st.capacity_per_1000),
+        st.blank().to_string(),
+        st.reasons
+            .iter()
+            .map(|r| r.code())
+            .collect::<Vec<_>>()
+            .join(";"),
+    ];
+    if a.network.is_some() {
+        row.push(opt3(st.network_covered));
+        row.push(opt6(st.network_coverage));
+    }
+    row
+}
+
+/// The [`PLANNED_COLUMNS`] cells for a unit or parent: `planned` facilities, figures before and
+/// after.
+fn planned_cells(
+    planned: usize,
+    before: &crate::gaps::AreaStats,
+    after: &crate::gaps::AreaStats,
+) -> Vec<String> {
+    let (cov, share) = match before.network_covered {
+        Some(w) => (w, before.network_coverage),
+        None => (before.covered, before.coverage),
+    };
+    vec![
+        planned.to_string(),
+        f3(cov),
+        opt6(share),
+        before.blank().to_string(),
+        (before.blank() && !after.blank()).to_string(),
+    ]
 }
 
 /// Area indexes sorted by area id as text (ties by file order).
@@ -66,26 +148,25 @@ pub fn stats_rows(a: &Analysis, stats: &[&[crate::gaps::AreaStats]]) -> Vec<Vec<
         let area = &a.areas.list[i];
         for (s, st) in a.services.iter().zip(stats) {
             let st = &st[i];
-            let mut row = vec![
-                area.id.clone(),
-                area.name.clone(),
-                s.spec.id.clone(),
-                f3(st.population),
-                f3(st.covered),
-                opt6(st.coverage),
-                st.facilities.to_string(),
-                opt3(st.capacity),
-                opt3(st.capacity_per_1000),
-                st.blank().to_string(),
-                st.reasons
+            let mut row = vec![area.id.clone(), area.name.clone(), s.spec.id.clone()];
+            row.extend(figure_cells(a, st));
+            if a.plan.areas.zone.is_some() {
+                row.push(a.area_attrs.zone[i].clone().unwrap_or_default());
+            }
+            if !a.plan.areas.counts.is_empty() {
+                row.push(opt3(st.official_population));
+                row.push(opt3(st.capacity_per_1000_grid));
+            }
+            if with_planned(a) {
+                let planned = s
+                    .facilities
                     .iter()
-                    .map(|r| r.code())
-                    .collect::<Vec<_>>()
-                    .join(";"),
-            ];
-            if a.network.is_some() {
-                row.push(opt3(st.network_covered));
-                row.push(opt6(st.network_coverage));
+                    .filter(|&&f| a.is_planned(f) && a.facility_area[f as usize] == Some(st.area))
+                    .count();
+                match &s.before {
+                    Some(b) => row.extend(planned_cells(planned, &b.stats[i], st)),
+                    None => row.extend(std::iter::repeat_n(String::new(), PLANNED_COLUMNS.len())),
+                }
             }
             if access {
                 row.push(opt3(st.access.and_then(|x| x.per_1000)));
@@ -95,6 +176,56 @@ pub fn stats_rows(a: &Analysis, stats: &[&[crate::gaps::AreaStats]]) -> Vec<Vec<
         }
     }
     rows
+}
+
+/// `districts.csv`: one row per parent unit (`[areas] parent`) × service, sorted by parent then
+/// plan order; the `areas.csv` columns (`area_id` and `area_name` both hold the parent, `zone`
+/// is empty) and [`PARENT_COLUMNS`]. `None` when the plan has no parent property.
+pub fn districts_csv(a: &Analysis) -> Option<Vec<u8>> {
+    a.plan.areas.parent.as_ref()?;
+    let mut header = areas_header(a);
+    header.extend(PARENT_COLUMNS);
+    let mut rows = Vec::new();
+    let n_parents = a.services.first().map_or(0, |s| s.parents.len());
+    for p in 0..n_parents {
+        for s in &a.services {
+            let ps = &s.parents[p];
+            let st = &ps.figures;
+            let mut row = vec![ps.parent.clone(), ps.parent.clone(), s.spec.id.clone()];
+            row.extend(figure_cells(a, st));
+            if a.plan.areas.zone.is_some() {
+                row.push(String::new());
+            }
+            if !a.plan.areas.counts.is_empty() {
+                row.push(opt3(st.official_population));
+                row.push(opt3(st.capacity_per_1000_grid));
+            }
+            if with_planned(a) {
+                let planned = s
+                    .facilities
+                    .iter()
+                    .filter(|&&f| {
+                        a.is_planned(f)
+                            && a.facility_area[f as usize].is_some_and(|x| {
+                                a.area_attrs.parent[x.0 as usize].as_deref() == Some(&ps.parent)
+                            })
+                    })
+                    .count();
+                match &s.before {
+                    Some(b) => row.extend(planned_cells(planned, &b.parents[p].figures, st)),
+                    None => row.extend(std::iter::repeat_n(String::new(), PLANNED_COLUMNS.len())),
+                }
+            }
+            if has_access(a) {
+                // Access is a per-cell figure; its parent-level mean is not computed yet.
+                row.extend(std::iter::repeat_n(String::new(), ACCESS_COLUMNS.len()));
+            }
+            row.push(ps.units.to_string());
+            row.push(ps.units_blank.to_string());
+            rows.push(row);
+        }
+    }
+    Some(csv_bytes(&header, &rows))
 }
 
 /// UTF-8 CSV with BOM (so Excel shows Chinese names).

@@ -794,7 +794,7 @@ fn matches_proj_reference_points() {
 /// 20–70° latitude on each side as applicable) are sub-millimetre.
 #[test]
 fn tm_round_trips() {
-    let mut s = 0xC0FF_EEu64;
+    let mut s = 0x00C0_FFEE_u64;
     let mut r = || {
         s ^= s << 13;
         s ^= s >> 7;

@@ -195,6 +195,7 @@ mod tests {
             capacity_per_1000: Some(7.0),
             minutes: 15.0,
             speed_kmh: 4.0,
+            source: None,
         }
     }
 

@@ -33,6 +33,7 @@ pub mod population;
 pub mod projection;
 pub mod sites;
 pub mod siting;
+pub mod standards;
 pub mod warnings;
 pub mod write;
 

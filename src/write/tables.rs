@@ -21,12 +21,23 @@ pub const AREAS_COLUMNS: [&str; 11] = [
 /// Columns appended when the plan has a walking network.
 pub const NETWORK_COLUMNS: [&str; 2] = ["network_covered_population", "network_coverage"];
 
+/// Column appended when a service comes from a built-in standard: where its rule comes from.
+pub const STANDARD_COLUMNS: [&str; 1] = ["rule_source"];
+
+/// True when some service comes from a built-in standard (`areas.csv` gets `rule_source`).
+pub fn has_rule_sources(a: &Analysis) -> bool {
+    a.services.iter().any(|s| s.spec.source.is_some())
+}
+
 /// The `areas.csv` header for this analysis: [`AREAS_COLUMNS`], then [`NETWORK_COLUMNS`] when
-/// the plan has a network.
+/// the plan has a network, then [`STANDARD_COLUMNS`] when the plan uses a standard.
 pub fn areas_header(a: &Analysis) -> Vec<&'static str> {
     let mut h = AREAS_COLUMNS.to_vec();
     if a.network.is_some() {
         h.extend(NETWORK_COLUMNS);
+    }
+    if has_rule_sources(a) {
+        h.extend(STANDARD_COLUMNS);
     }
     h
 }
@@ -49,6 +60,7 @@ pub fn areas_rows(a: &Analysis) -> Vec<Vec<String>> {
 /// Rows for given per-service figures (`stats[service][area]`), as [`areas_rows`].
 pub fn stats_rows(a: &Analysis, stats: &[&[crate::gaps::AreaStats]]) -> Vec<Vec<String>> {
     let mut rows = Vec::new();
+    let sources = has_rule_sources(a);
     for i in area_order(a) {
         let area = &a.areas.list[i];
         for (s, st) in a.services.iter().zip(stats) {
@@ -73,6 +85,15 @@ pub fn stats_rows(a: &Analysis, stats: &[&[crate::gaps::AreaStats]]) -> Vec<Vec<
             if a.network.is_some() {
                 row.push(opt3(st.network_covered));
                 row.push(opt6(st.network_coverage));
+            }
+            if sources {
+                row.push(
+                    s.spec
+                        .source
+                        .as_ref()
+                        .map(|p| p.to_string())
+                        .unwrap_or_default(),
+                );
             }
             rows.push(row);
         }

@@ -444,11 +444,15 @@ fn standards_show(p: &carecircle::standards::Preset) -> String {
             };
             let _ = writeln!(
                 o,
-                "  {} {} {}{}",
+                "  {} {} {}{}{}",
                 u.name,
                 u.code.as_deref().unwrap_or("-"),
                 u.zone.as_deref().unwrap_or("-"),
-                inferred
+                inferred,
+                u.quote
+                    .as_deref()
+                    .map(|q| format!(": “{q}”"))
+                    .unwrap_or_default()
             );
         }
     }

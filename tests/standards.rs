@@ -514,3 +514,40 @@ fn random_mixtures_match_back_to_their_units() {
         assert_eq!(m.unmatched_areas, stray);
     }
 }
+
+#[test]
+fn the_standards_command_lists_presets_and_prints_every_quote() {
+    let run = |args: &[&str]| {
+        let out = assert_cmd::Command::cargo_bin("carecircle")
+            .unwrap()
+            .args(args)
+            .output()
+            .unwrap();
+        (
+            out.status.code(),
+            String::from_utf8(out.stdout).unwrap(),
+            String::from_utf8(out.stderr).unwrap(),
+        )
+    };
+    let (code, list, _) = run(&["standards"]);
+    assert_eq!(code, Some(0));
+    for p in standards::list() {
+        let line = list
+            .lines()
+            .find(|l| l.starts_with(&format!("{} ", p.id)))
+            .unwrap();
+        let fields: Vec<&str> = line.split_whitespace().collect();
+        assert_eq!(fields[1], p.rules.len().to_string(), "{line}");
+        assert!(line.contains(&format!("《{}》", p.document)), "{line}");
+    }
+    for p in standards::list() {
+        let (code, text, _) = run(&["standards", &p.id]);
+        assert_eq!(code, Some(0));
+        for (at, q) in quotes(p) {
+            assert!(text.contains(q), "{} {at}: “{q}” not printed", p.id);
+        }
+    }
+    let (code, _, err) = run(&["standards", "mentougou"]);
+    assert_eq!(code, Some(2));
+    assert!(err.contains("available: mentougou-2025"), "{err}");
+}

@@ -377,7 +377,7 @@ impl Preset {
             at: z.at.clone().or_else(|| r.at.clone()),
             quotes: z.quote.clone(),
             inferred: z.inferred.clone(),
-            binding: z.binding.or(r.binding),
+            binding: z.binding,
             ..self.provenance(r)
         }
     }

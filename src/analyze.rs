@@ -229,7 +229,7 @@ fn overlap_check(
 /// Runs the analysis of a plan.
 pub fn run(plan: Plan, opts: &Options) -> Result<Analysis> {
     let mut tm = Timer::new();
-    let mut warnings = Warnings::default();
+    let mut warnings = plan.warnings.clone();
     opts.progress.stage("loading");
     let (areas, (cells, fac)) = rayon::join(
         || area::load_with_attrs(&plan.areas),

@@ -36,6 +36,7 @@ pub mod projection;
 pub mod sites;
 pub mod siting;
 pub mod validity;
+pub mod standards;
 pub mod warnings;
 pub mod write;
 

@@ -61,6 +61,11 @@ enum Command {
     /// (--fill-blanks). Writes sites.csv, sites.geojson, areas_after.csv, sites_report.md,
     /// sites_summary.json and report.html into --out (beside what analyze wrote there).
     Sites(Box<SitesArgs>),
+    /// List the built-in planning standards, or print one with every rule and its source quote.
+    Standards {
+        /// A standard's id (e.g. mentougou-2025); without it, list them all.
+        id: Option<String>,
+    },
 }
 
 /// Options of `carecircle sites`.
@@ -217,6 +222,21 @@ fn run(cli: &Cli) -> anyhow::Result<()> {
         .build_global()
         .context("starting the worker threads")?;
     match &cli.command {
+        Command::Standards { id } => {
+            match id {
+                None => print!("{}", standards_list()),
+                Some(id) => {
+                    let p = carecircle::standards::get(id).with_context(|| {
+                        format!(
+                            "no built-in standard '{id}'; available: {}",
+                            carecircle::standards::ids()
+                        )
+                    })?;
+                    print!("{}", standards_show(p));
+                }
+            }
+            Ok(())
+        }
         Command::Analyze {
             plan,
             out,
@@ -402,4 +422,156 @@ fn print_summary(a: &carecircle::Analysis, out: &std::path::Path, files: &[PathB
         println!("warning: {}", w.message);
     }
     println!("wrote {} files to {}", files.len(), out.display());
+}
+
+/// `carecircle standards`: one line per built-in preset.
+fn standards_list() -> String {
+    use std::fmt::Write;
+    let mut o = String::new();
+    let _ = writeln!(o, "{:<16} {:<6} {:<12} document", "id", "rules", "district");
+    for p in carecircle::standards::list() {
+        let _ = writeln!(
+            o,
+            "{:<16} {:<6} {:<12} 《{}》",
+            p.id,
+            p.rules.len(),
+            p.district,
+            p.document
+        );
+    }
+    let _ = writeln!(
+        o,
+        "use one with standard = \"ID\" in a plan, kinds.<kind> = \"…\" and groups.<group> = \"…\"; `carecircle standards ID` prints its rules"
+    );
+    o
+}
+
+/// The values of a rule or zone variant in words.
+fn rule_values(
+    radius_m: Option<f64>,
+    minutes: Option<f64>,
+    min_per_area: Option<u32>,
+    coverage_target: Option<f64>,
+    capacity_per_1000: Option<f64>,
+    presence_only: Option<bool>,
+) -> String {
+    let mut v = Vec::new();
+    if presence_only == Some(true) {
+        v.push("presence only".to_string());
+    }
+    if let Some(r) = radius_m {
+        v.push(format!("radius {r} m"));
+    }
+    if let Some(m) = minutes {
+        v.push(format!("{m} min"));
+    }
+    if let Some(m) = min_per_area {
+        v.push(format!("at least {m} per unit"));
+    }
+    if let Some(t) = coverage_target {
+        v.push(format!("coverage ≥ {}%", (t * 1000.0).round() / 10.0));
+    }
+    if let Some(c) = capacity_per_1000 {
+        v.push(format!("capacity ≥ {c} per 1,000 served"));
+    }
+    v.join(", ")
+}
+
+/// `carecircle standards ID`: every rule with its values, source and quotes.
+fn standards_show(p: &carecircle::standards::Preset) -> String {
+    use std::fmt::Write;
+    let mut o = String::new();
+    let _ = writeln!(o, "{}: {} 《{}》", p.id, p.district, p.document);
+    if let Some(y) = p.year {
+        let _ = writeln!(o, "target year: {y}");
+    }
+    if let Some(n) = &p.note {
+        let _ = writeln!(o, "note: {n}");
+    }
+    let list = |m: &std::collections::BTreeMap<String, String>| {
+        m.iter()
+            .map(|(k, v)| format!("{k} = {v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    };
+    let _ = writeln!(o, "groups: {}", list(&p.groups));
+    if !p.zones.is_empty() {
+        let _ = writeln!(o, "zones: {}", list(&p.zones));
+    }
+    for t in &p.tiers {
+        let _ = writeln!(
+            o,
+            "tier {}: {} min, {} m, {} residents: “{}”",
+            t.name, t.minutes, t.radius_m, t.population, t.quote
+        );
+    }
+    if !p.units.is_empty() {
+        let _ = writeln!(o, "units ({}):", p.units.len());
+        for u in &p.units {
+            let inferred = if u.inferred.is_empty() {
+                String::new()
+            } else {
+                format!(" [inferred: {}]", u.inferred.join(", "))
+            };
+            let _ = writeln!(
+                o,
+                "  {} {} {}{}{}",
+                u.name,
+                u.code.as_deref().unwrap_or("-"),
+                u.zone.as_deref().unwrap_or("-"),
+                inferred,
+                u.quote
+                    .as_deref()
+                    .map(|q| format!(": “{q}”"))
+                    .unwrap_or_default()
+            );
+        }
+    }
+    for r in &p.rules {
+        let _ = writeln!(
+            o,
+            "\nrule {} ({}), serves {}: {}",
+            r.kind,
+            r.name,
+            r.serves,
+            rule_values(
+                Some(r.radius_m),
+                r.minutes,
+                r.min_per_area,
+                r.coverage_target,
+                r.capacity_per_1000,
+                Some(r.presence_only)
+            )
+        );
+        let _ = writeln!(o, "  {}", p.provenance(r));
+        for q in &r.quote {
+            let _ = writeln!(o, "  “{q}”");
+        }
+        if let Some(n) = &r.note {
+            let _ = writeln!(o, "  note: {n}");
+        }
+        for z in &r.zones {
+            let _ = writeln!(
+                o,
+                "  zone {}: {}",
+                z.zone,
+                rule_values(
+                    z.radius_m,
+                    z.minutes,
+                    z.min_per_area,
+                    z.coverage_target,
+                    z.capacity_per_1000,
+                    z.presence_only
+                )
+            );
+            let _ = writeln!(o, "    {}", p.zone_provenance(r, z));
+            for q in &z.quote {
+                let _ = writeln!(o, "    “{q}”");
+            }
+            if let Some(n) = &z.note {
+                let _ = writeln!(o, "    note: {n}");
+            }
+        }
+    }
+    o
 }

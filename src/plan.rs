@@ -5,6 +5,8 @@
 //! ids must be unique. Later stages can rely on a `Plan` being consistent.
 
 use crate::error::{Error, Result};
+use crate::standards::Provenance;
+use crate::warnings::Warnings;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -31,6 +33,14 @@ struct RawPlan {
     #[serde(default)]
     planned: Vec<RawFacilities>,
     planned_until: Option<i32>,
+    /// A built-in preset filling the services (`standard = "mentougou-2025"`).
+    standard: Option<String>,
+    /// Preset kind → the plan's facility kind (`kinds.station = "service_station"`).
+    #[serde(default)]
+    kinds: BTreeMap<String, String>,
+    /// Preset group → the plan's population group (`groups.age60 = "elderly"`).
+    #[serde(default)]
+    groups: BTreeMap<String, String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -101,7 +111,7 @@ struct RawFacilities {
     year: Option<String>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawService {
     id: Option<String>,
@@ -151,6 +161,11 @@ pub struct Plan {
     pub planned_until: Option<i32>,
     /// How this run evaluates the plan (set by the caller, e.g. `--with-planned`, `--year`).
     pub scenario: Scenario,
+    /// The preset named by `standard`, mapped to the plan's kinds and groups (all its mapped
+    /// rules with their zone variants, including kinds the plan's own `[[service]]` overrides).
+    pub standard: Option<crate::standards::Applied>,
+    /// Suspicious but valid settings (preset kinds the plan does not map).
+    pub warnings: Warnings,
 }
 
 /// Run-time choices that change what the plan evaluates (not part of the plan file).
@@ -332,6 +347,8 @@ pub struct ServiceSpec {
     pub access: Option<crate::access::AccessSpec>,
     /// Per-zone overrides (`zones.mountain = { … }`), sorted by zone name.
     pub zones: Vec<(String, ZoneRule)>,
+    /// The preset rule this service comes from (`None` for the plan's own `[[service]]`).
+    pub source: Option<Provenance>,
 }
 
 /// `zones.<zone> = { … }` in a `[[service]]`: what differs in units of that zone. Unset values
@@ -532,8 +549,10 @@ impl Plan {
             counts.push((g, field));
         }
 
-        if raw.service.is_empty() {
-            return Err(err("no [[service]] defined: add at least one, e.g. kind = \"service_station\", serves = \"elderly\", radius_m = 1000".into()));
+        let (standard, entries, warnings) =
+            with_standard(raw.standard, raw.kinds, raw.groups, raw.service).map_err(err)?;
+        if entries.is_empty() {
+            return Err(err("no [[service]] defined: add at least one, e.g. kind = \"service_station\", serves = \"elderly\", radius_m = 1000, or name a built-in standard (standard = \"gb50180\", see `carecircle standards`)".into()));
         }
         let network = match raw.network {
             None => None,
@@ -561,9 +580,12 @@ impl Plan {
             }
         };
         let mut services: Vec<ServiceSpec> = Vec::new();
-        for (i, s) in raw.service.into_iter().enumerate() {
+        for (i, (s, source)) in entries.into_iter().enumerate() {
             let id = s.id.clone().unwrap_or_else(|| s.kind.clone());
-            let at = format!("[[service]] #{} ({id})", i + 1);
+            let at = match &source {
+                None => format!("[[service]] #{} ({id})", i + 1),
+                Some(p) => format!("standard {} rule for kind '{id}'", p.preset),
+            };
             if id.is_empty() || s.kind.is_empty() {
                 return Err(err(format!("{at}: id and kind must not be empty")));
             }
@@ -677,6 +699,7 @@ impl Plan {
                 min_per_area: s.min_per_area,
                 coverage_target: s.coverage_target,
                 capacity_per_1000: s.capacity_per_1000,
+                source,
             });
         }
 
@@ -711,6 +734,8 @@ impl Plan {
             planned,
             planned_until: raw.planned_until,
             scenario: Scenario::default(),
+            standard,
+            warnings,
         })
     }
 }
@@ -840,6 +865,77 @@ fn facility_specs(
         });
     }
     Ok(out)
+}
+
+/// A service entry before validation, with the preset rule it comes from.
+type Entry = (RawService, Option<Provenance>);
+
+/// The services of a plan with `standard = "…"`: the preset's mapped rules in preset order, each
+/// replaced by the plan's own `[[service]]` entries of the same kind, then the plan's other
+/// entries. Unmapped preset kinds become a warning.
+fn with_standard(
+    standard: Option<String>,
+    kinds: BTreeMap<String, String>,
+    groups: BTreeMap<String, String>,
+    own: Vec<RawService>,
+) -> std::result::Result<(Option<crate::standards::Applied>, Vec<Entry>, Warnings), String> {
+    let mut warnings = Warnings::default();
+    let Some(id) = standard else {
+        if let Some(k) = kinds
+            .keys()
+            .map(|k| format!("kinds.{k}"))
+            .chain(groups.keys().map(|g| format!("groups.{g}")))
+            .next()
+        {
+            return Err(format!("{k} maps a preset name, but the plan names no standard: add standard = \"…\" (one of {})", crate::standards::ids()));
+        }
+        return Ok((None, own.into_iter().map(|s| (s, None)).collect(), warnings));
+    };
+    let preset = crate::standards::get(&id).ok_or_else(|| {
+        format!(
+            "standard = \"{id}\" is not a built-in standard; available: {}",
+            crate::standards::ids()
+        )
+    })?;
+    let applied = crate::standards::apply(preset, &crate::standards::Mapping { kinds, groups })
+        .map_err(|e| format!("standard = \"{id}\": {e}"))?;
+    if !applied.unmapped_kinds.is_empty() {
+        warnings.add(
+            "standard_unmapped_kinds",
+            applied.unmapped_kinds.len() as u64,
+            format!(
+                "standard {id}: kinds not mapped by the plan, not evaluated: {} (map one with kinds.<kind> = \"<facility kind>\")",
+                applied.unmapped_kinds.join(", ")
+            ),
+        );
+    }
+    let mut own: Vec<Option<RawService>> = own.into_iter().map(Some).collect();
+    let mut entries = Vec::new();
+    for r in &applied.rules {
+        let overrides: Vec<RawService> = own
+            .iter_mut()
+            .filter(|s| matches!(s, Some(x) if x.kind == r.kind))
+            .filter_map(Option::take)
+            .collect();
+        if overrides.is_empty() {
+            let v = &r.values;
+            let s = RawService {
+                kind: r.kind.clone(),
+                serves: r.serves.clone(),
+                radius_m: v.radius_m,
+                min_per_area: v.min_per_area,
+                coverage_target: v.coverage_target,
+                capacity_per_1000: v.capacity_per_1000,
+                minutes: v.minutes,
+                ..RawService::default()
+            };
+            entries.push((s, Some(v.source.clone())));
+        } else {
+            entries.extend(overrides.into_iter().map(|s| (s, None)));
+        }
+    }
+    entries.extend(own.into_iter().flatten().map(|s| (s, None)));
+    Ok((Some(applied), entries, warnings))
 }
 
 /// True when a path names a CSV/TSV file (by extension).

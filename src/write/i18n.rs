@@ -490,6 +490,7 @@ mod tests {
             speed_kmh: 4.0,
             access: None,
             zones: Vec::new(),
+            source: None,
         }
     }
 

@@ -112,6 +112,9 @@ pub fn markdown(a: &Analysis) -> String {
         if let Some(t) = s.spec.capacity_per_1000 {
             rules.push(format!("capacity ≥ {t} per 1,000 served"));
         }
+        if let Some(line) = source_line(&s.spec) {
+            let _ = writeln!(o, "{}\n", cell(&line));
+        }
         let _ = writeln!(
             o,
             "Rules: {}.\n",
@@ -400,4 +403,27 @@ fn planned(o: &mut String, a: &Analysis) {
             let _ = writeln!(o);
         }
     }
+}
+
+/// "Source (standard ID): 目标 100%，依据《…》专栏1 第6项（约束性）：“quote”" for a service taken
+/// from a built-in standard.
+fn source_line(spec: &crate::plan::ServiceSpec) -> Option<String> {
+    let p = spec.source.as_ref()?;
+    let mut targets = Vec::new();
+    if let Some(t) = spec.coverage_target {
+        targets.push(format!("目标 {}%", (t * 1000.0).round() / 10.0));
+    }
+    if let Some(m) = spec.min_per_area {
+        targets.push(format!("每个单元至少 {m} 个"));
+    }
+    if let Some(c) = spec.capacity_per_1000 {
+        targets.push(format!("每千人 {c}"));
+    }
+    targets.push(p.to_string());
+    Some(format!(
+        "Source (standard {}): {}：“{}”",
+        p.preset,
+        targets.join("，"),
+        p.quotes.join("”“")
+    ))
 }

@@ -53,10 +53,18 @@ pub const PLANNED_COLUMNS: [&str; 5] = [
 /// Columns appended to `districts.csv` only: units in the parent, and of those the blank ones.
 pub const PARENT_COLUMNS: [&str; 2] = ["units", "units_blank"];
 
+/// Column appended when a service comes from a built-in standard: where its rule comes from.
+pub const STANDARD_COLUMNS: [&str; 1] = ["rule_source"];
+
+/// True when some service comes from a built-in standard (`areas.csv` gets `rule_source`).
+pub fn has_rule_sources(a: &Analysis) -> bool {
+    a.services.iter().any(|s| s.spec.source.is_some())
+}
+
 /// The `areas.csv` header for this analysis: [`AREAS_COLUMNS`], then [`NETWORK_COLUMNS`] when
 /// the plan has a network, [`ZONE_COLUMNS`] with zones, [`OFFICIAL_COLUMNS`] with official
 /// counts, [`PLANNED_COLUMNS`] with `--with-planned` and [`ACCESS_COLUMNS`] when a
-/// service has an `access` setting.
+/// service has an `access` setting, [`STANDARD_COLUMNS`] when a service comes from a standard.
 pub fn areas_header(a: &Analysis) -> Vec<&'static str> {
     let mut h = AREAS_COLUMNS.to_vec();
     if a.network.is_some() {
@@ -73,6 +81,9 @@ pub fn areas_header(a: &Analysis) -> Vec<&'static str> {
     }
     if has_access(a) {
         h.extend(ACCESS_COLUMNS);
+    }
+    if has_rule_sources(a) {
+        h.extend(STANDARD_COLUMNS);
     }
     h
 }
@@ -144,6 +155,7 @@ pub fn areas_rows(a: &Analysis) -> Vec<Vec<String>> {
 pub fn stats_rows(a: &Analysis, stats: &[&[crate::gaps::AreaStats]]) -> Vec<Vec<String>> {
     let access = has_access(a);
     let mut rows = Vec::new();
+    let sources = has_rule_sources(a);
     for i in area_order(a) {
         let area = &a.areas.list[i];
         for (s, st) in a.services.iter().zip(stats) {
@@ -171,6 +183,15 @@ pub fn stats_rows(a: &Analysis, stats: &[&[crate::gaps::AreaStats]]) -> Vec<Vec<
             if access {
                 row.push(opt3(st.access.and_then(|x| x.per_1000)));
                 row.push(opt6(st.access.and_then(|x| x.share_below_target)));
+            }
+            if sources {
+                row.push(
+                    s.spec
+                        .source
+                        .as_ref()
+                        .map(|p| p.to_string())
+                        .unwrap_or_default(),
+                );
             }
             rows.push(row);
         }
@@ -219,6 +240,15 @@ pub fn districts_csv(a: &Analysis) -> Option<Vec<u8>> {
             if has_access(a) {
                 // Access is a per-cell figure; its parent-level mean is not computed yet.
                 row.extend(std::iter::repeat_n(String::new(), ACCESS_COLUMNS.len()));
+            }
+            if has_rule_sources(a) {
+                row.push(
+                    s.spec
+                        .source
+                        .as_ref()
+                        .map(|p| p.to_string())
+                        .unwrap_or_default(),
+                );
             }
             row.push(ps.units.to_string());
             row.push(ps.units_blank.to_string());

@@ -31,6 +31,8 @@ pub struct SourceInfo {
     pub count: usize,
     /// Facilities whose capacity field is null/missing (when a capacity field is configured).
     pub null_capacity: u64,
+    /// The text encoding a CSV source was read in (UTF-8 for GeoJSON).
+    pub encoding: crate::load::csv::Encoding,
 }
 
 /// Reads every facility source.
@@ -43,6 +45,7 @@ pub fn load(specs: &[FacilitySpec]) -> Result<(Vec<Facility>, Vec<SourceInfo>)> 
             bbox: BBox::empty(),
             count: 0,
             null_capacity: 0,
+            encoding: crate::load::csv::Encoding::Utf8,
         };
         if is_csv(&spec.path) {
             read_csv(spec, s, &mut all, &mut info)?;
@@ -171,7 +174,7 @@ fn read_csv(
     let cap_col = push_col(spec.capacity.as_deref(), &mut cols);
     let name_col = push_col(spec.name.as_deref(), &mut cols);
     let st = stem(spec);
-    let chunks = load::csv::fold_rows(
+    let (chunks, encoding) = load::csv::fold_rows_with_encoding(
         path,
         &cols.clone(),
         Vec::new,
@@ -180,6 +183,7 @@ fn read_csv(
             Ok(())
         },
     )?;
+    info.encoding = encoding;
     for (line, row) in chunks.into_iter().flatten() {
         let row: Vec<&str> = row.iter().map(String::as_str).collect();
         let loc = Location::Line(line);

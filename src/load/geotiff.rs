@@ -329,8 +329,9 @@ impl Stream {
         for t in 0..across {
             let idx = k * across + t;
             let (w, h) = self.dec.chunk_data_dimensions(idx);
-            self.dec
-                .read_chunk_to_buffer(&mut self.buf, idx, w as usize)
+            self.buf = self
+                .dec
+                .read_chunk(idx)
                 .map_err(|e| tiff_err(&path, format!("chunk {idx}: {e}")))?;
             let x_off = (t * self.chunk_w) as usize;
             let (w, h) = (w as usize, h as usize);

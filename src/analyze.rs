@@ -266,6 +266,7 @@ pub fn run(plan: Plan, opts: &Options) -> Result<Analysis> {
             &areas.bbox,
             &plan.areas.path,
         )?;
+        crate::load::csv::warn_encoding(&spec.path, info.encoding, &mut warnings);
         if let Some(c) = &spec.capacity {
             warnings.add(
                 "null_capacity",

@@ -34,6 +34,8 @@ pub struct SourceInfo {
     pub count: usize,
     /// Facilities whose capacity field is null/missing (when a capacity field is configured).
     pub null_capacity: u64,
+    /// The text encoding a CSV source was read in (UTF-8 for GeoJSON).
+    pub encoding: crate::load::csv::Encoding,
 }
 
 /// Reads every facility source.
@@ -46,6 +48,7 @@ pub fn load(specs: &[FacilitySpec]) -> Result<(Vec<Facility>, Vec<SourceInfo>)> 
             bbox: BBox::empty(),
             count: 0,
             null_capacity: 0,
+            encoding: crate::load::csv::Encoding::Utf8,
         };
         if is_csv(&spec.path) {
             read_csv(spec, s, &mut all, &mut info)?;
@@ -198,7 +201,7 @@ fn read_csv(
     let name_col = push_col(spec.name.as_deref(), &mut cols);
     let year_col = push_col(spec.year.as_deref(), &mut cols);
     let st = stem(spec);
-    let chunks = load::csv::fold_rows(
+    let (chunks, encoding) = load::csv::fold_rows_with_encoding(
         path,
         &cols.clone(),
         Vec::new,
@@ -207,6 +210,7 @@ fn read_csv(
             Ok(())
         },
     )?;
+    info.encoding = encoding;
     for (line, row) in chunks.into_iter().flatten() {
         let row: Vec<&str> = row.iter().map(String::as_str).collect();
         let loc = Location::Line(line);

@@ -72,6 +72,8 @@ struct RawPopulation {
     lat: Option<String>,
     id: Option<String>,
     cell_size: Option<String>,
+    #[serde(default)]
+    null_values: Vec<f64>,
     groups: BTreeMap<String, OneOrMany>,
     #[serde(default)]
     growth: BTreeMap<String, RawGrowth>,
@@ -275,7 +277,10 @@ pub struct PopulationSpec {
     pub id: Option<String>,
     /// Footprint of point cells, when given.
     pub cell_size: Option<CellSize>,
-    /// Group name → fields summed into it (sorted by group name).
+    /// Values that mean "unknown" (suppressed counts, e.g. 99): counted as null, read as 0.
+    pub null_values: Vec<f64>,
+    /// Group name → fields summed into it (sorted by group name); for a folder of GeoTIFFs,
+    /// the files (relative to the folder) summed pixel by pixel.
     pub groups: Vec<(String, Vec<String>)>,
     /// Demand growth per group (sorted by group name): cell values are multiplied by it.
     pub growth: Vec<(String, Growth)>,
@@ -492,6 +497,30 @@ impl Plan {
             })?),
         };
         let pop_path = resolve(&raw.population.path);
+        if let Some(v) = raw.population.null_values.iter().find(|v| !v.is_finite()) {
+            return Err(err(format!(
+                "[population] null_values: {v} is not a finite number"
+            )));
+        }
+        let tif_fields = groups
+            .iter()
+            .flat_map(|(_, f)| f)
+            .filter(|f| is_tiff(Path::new(f)))
+            .count();
+        if pop_path.is_dir() {
+            for (key, set) in [
+                ("lon", raw.population.lon.is_some()),
+                ("lat", raw.population.lat.is_some()),
+                ("id", raw.population.id.is_some()),
+                ("cell_size", raw.population.cell_size.is_some()),
+            ] {
+                if set {
+                    return Err(err(format!("[population] {key}: path names a folder of GeoTIFF rasters, whose pixels are the cells (ids r<row>c<col>, footprint the pixel): remove {key}")));
+                }
+            }
+        } else if tif_fields > 0 {
+            return Err(err(format!("[population] groups name GeoTIFF files, so path must be the folder holding them, but {} is not a folder", pop_path.display())));
+        }
         if is_csv(&pop_path) && (raw.population.lon.is_none() || raw.population.lat.is_none()) {
             return Err(err("[population] is a CSV file: set lon = \"…\" and lat = \"…\" to the columns holding the cell centre".into()));
         }
@@ -725,6 +754,7 @@ impl Plan {
                 lat: raw.population.lat,
                 id: raw.population.id,
                 cell_size,
+                null_values: raw.population.null_values,
                 groups,
                 growth,
             },
@@ -936,6 +966,17 @@ fn with_standard(
     }
     entries.extend(own.into_iter().flatten().map(|s| (s, None)));
     Ok((Some(applied), entries, warnings))
+}
+
+/// True when a path names a GeoTIFF file (by extension).
+pub fn is_tiff(p: &Path) -> bool {
+    matches!(
+        p.extension()
+            .and_then(|e| e.to_str())
+            .map(|e| e.to_ascii_lowercase())
+            .as_deref(),
+        Some("tif" | "tiff")
+    )
 }
 
 /// True when a path names a CSV/TSV file (by extension).

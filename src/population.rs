@@ -30,6 +30,8 @@ pub enum CellIds {
     Lines(Vec<u64>),
     /// GeoJSON feature indexes (cell `c` is feature `c`).
     Features,
+    /// Raster pixels `(row, col)` (from 0, row 0 at the top), shown as `r{row}c{col}`.
+    Pixels(Vec<(u32, u32)>),
 }
 
 /// All population cells.
@@ -60,6 +62,7 @@ impl Cells {
             CellIds::Given(v) => v[c].clone(),
             CellIds::Lines(l) => l[c].to_string(),
             CellIds::Features => c.to_string(),
+            CellIds::Pixels(p) => format!("r{}c{}", p[c].0, p[c].1),
         }
     }
 
@@ -145,8 +148,13 @@ pub fn load(spec: &PopulationSpec, warnings: &mut Warnings) -> Result<Cells> {
         })
         .collect();
     let path = &spec.path;
-    let mut acc = if is_csv(path) {
-        read_csv(spec, &fields, &group_fields)?
+    let raster = is_raster(spec);
+    let mut acc = if raster {
+        read_rasters(spec, &fields, &group_fields)?
+    } else if is_csv(path) {
+        let (acc, encoding) = read_csv(spec, &fields, &group_fields)?;
+        load::csv::warn_encoding(path, encoding, warnings);
+        acc
     } else {
         read_geojson(spec, &fields, &group_fields)?
     };
@@ -158,27 +166,58 @@ pub fn load(spec: &PopulationSpec, warnings: &mut Warnings) -> Result<Cells> {
             "the population layer has no cells",
         ));
     }
+    let unknown = match spec.null_values.as_slice() {
+        [] => String::new(),
+        v => format!(
+            " or {}",
+            v.iter()
+                .map(f64::to_string)
+                .collect::<Vec<_>>()
+                .join(" or ")
+        ),
+    };
     for (k, f) in fields.iter().enumerate() {
+        // A raster's "field" is a file in the folder: name the file itself.
+        let (file, what, place) = if raster {
+            (path.join(f), "nodata".to_string(), "populated pixels")
+        } else {
+            (
+                path.clone(),
+                format!("field '{f}' is null or missing"),
+                "cells",
+            )
+        };
         warnings.add(
             "null_population",
             acc.nulls[k],
             format!(
-                "{}: field '{f}' is null or missing in {} cells, counted as 0",
-                path.display(),
+                "{}: {what}{unknown} in {} {place}, counted as 0",
+                file.display(),
                 acc.nulls[k]
             ),
         );
+        let (what, place) = if raster {
+            ("has negative values", "pixels")
+        } else {
+            ("is negative", "cells")
+        };
+        let field = if raster {
+            String::new()
+        } else {
+            format!("field '{f}' ")
+        };
         warnings.add(
             "negative_population",
             acc.negatives[k],
             format!(
-                "{}: field '{f}' is negative in {} cells, counted as 0",
-                path.display(),
+                "{}: {field}{what} in {} {place}, counted as 0",
+                file.display(),
                 acc.negatives[k]
             ),
         );
     }
     let ids = match (spec.id.is_some(), is_csv(path)) {
+        _ if raster => CellIds::Pixels(std::mem::take(&mut acc.pixels)),
         (true, _) => CellIds::Given(std::mem::take(&mut acc.ids)),
         (false, true) => CellIds::Lines(std::mem::take(&mut acc.lines)),
         (false, false) => CellIds::Features,
@@ -199,20 +238,25 @@ struct Acc {
     values: Vec<Vec<f64>>,
     ids: Vec<String>,
     lines: Vec<u64>,
+    pixels: Vec<(u32, u32)>,
     nulls: Vec<u64>,
     negatives: Vec<u64>,
     bbox: BBox,
     footprints: Footprints,
     scratch: Vec<f64>,
+    /// `[population] null_values`: numbers that mean "unknown" (counted as nulls).
+    null_values: Vec<f64>,
 }
 
 impl Acc {
-    fn new(nfields: usize, ngroups: usize) -> Acc {
+    fn new(nfields: usize, ngroups: usize, null_values: &[f64]) -> Acc {
         Acc {
             lonlat: Vec::new(),
             values: vec![Vec::new(); ngroups],
             ids: Vec::new(),
             lines: Vec::new(),
+            pixels: Vec::new(),
+            null_values: null_values.to_vec(),
             nulls: vec![0; nfields],
             negatives: vec![0; nfields],
             bbox: BBox::empty(),
@@ -237,6 +281,10 @@ impl Acc {
                         self.nulls[k] += 1;
                         0.0
                     }
+                    Some(x) if self.null_values.contains(&x) => {
+                        self.nulls[k] += 1;
+                        0.0
+                    }
                     Some(x) if x < 0.0 => {
                         self.negatives[k] += 1;
                         0.0
@@ -257,6 +305,7 @@ impl Acc {
         }
         self.ids.extend(o.ids);
         self.lines.extend(o.lines);
+        self.pixels.extend(o.pixels);
         for (a, b) in self.nulls.iter_mut().zip(o.nulls) {
             *a += b;
         }
@@ -267,7 +316,11 @@ impl Acc {
     }
 }
 
-fn read_csv(spec: &PopulationSpec, fields: &[&str], groups: &[Vec<usize>]) -> Result<Acc> {
+fn read_csv(
+    spec: &PopulationSpec,
+    fields: &[&str],
+    groups: &[Vec<usize>],
+) -> Result<(Acc, load::csv::Encoding)> {
     let path = &spec.path;
     let (lon, lat) = (
         spec.lon.as_deref().unwrap_or("lon"),
@@ -279,10 +332,10 @@ fn read_csv(spec: &PopulationSpec, fields: &[&str], groups: &[Vec<usize>]) -> Re
         cols.push(id);
     }
     let nf = fields.len();
-    let chunks = load::csv::fold_rows(
+    let (chunks, encoding) = load::csv::fold_rows_with_encoding(
         path,
         &cols,
-        || Acc::new(nf, groups.len()),
+        || Acc::new(nf, groups.len(), &spec.null_values),
         |acc, line, row| {
             let loc = Location::Line(line);
             let x = parse_coord(row[0], path, line, lon)?;
@@ -307,11 +360,11 @@ fn read_csv(spec: &PopulationSpec, fields: &[&str], groups: &[Vec<usize>]) -> Re
             )
         },
     )?;
-    let mut all = Acc::new(nf, groups.len());
+    let mut all = Acc::new(nf, groups.len(), &spec.null_values);
     for c in chunks {
         all.append(c);
     }
-    Ok(all)
+    Ok((all, encoding))
 }
 
 fn read_geojson(spec: &PopulationSpec, fields: &[&str], groups: &[Vec<usize>]) -> Result<Acc> {
@@ -323,7 +376,7 @@ fn read_geojson(spec: &PopulationSpec, fields: &[&str], groups: &[Vec<usize>]) -
     if let Some(id) = &spec.id {
         geojson::require_field(&layer, path, id, "[population] id")?;
     }
-    let mut acc = Acc::new(fields.len(), groups.len());
+    let mut acc = Acc::new(fields.len(), groups.len(), &spec.null_values);
     acc.bbox = layer.bbox;
     let mut polys = Vec::new();
     let mut kind: Option<&'static str> = None;
@@ -372,6 +425,106 @@ fn read_geojson(spec: &PopulationSpec, fields: &[&str], groups: &[Vec<usize>]) -
         acc.footprints = Footprints::Polygons(polys);
     }
     Ok(acc)
+}
+
+/// True when `[population] path` names a folder of GeoTIFF rasters (each group field is a file
+/// in it).
+pub fn is_raster(spec: &PopulationSpec) -> bool {
+    spec.path.is_dir()
+}
+
+/// Reads the rasters named by the groups (files in the `path` folder), pixel by pixel: a pixel
+/// where any group is above 0 is a cell at the pixel centre. Nodata (and NaN) samples of a
+/// populated pixel count as null, `null_values` too; negative samples count as negative (in any
+/// pixel, so none is dropped unseen); all of them as 0.
+fn read_rasters(spec: &PopulationSpec, fields: &[&str], groups: &[Vec<usize>]) -> Result<Acc> {
+    use crate::load::geotiff;
+    let paths: Vec<std::path::PathBuf> = fields.iter().map(|f| spec.path.join(f)).collect();
+    for (p, f) in paths.iter().zip(fields) {
+        if !p.is_file() {
+            return Err(Error::input(
+                &spec.path,
+                Location::File,
+                Some(f),
+                format!(
+                    "[population] groups name the raster '{f}', but {} is not a file",
+                    p.display()
+                ),
+            ));
+        }
+    }
+    let infos = geotiff::infos(&paths)?;
+    let info = &infos[0];
+    if info.grid.width == 0 || info.grid.height == 0 {
+        return Err(Error::input(
+            &info.path,
+            Location::File,
+            None,
+            "the raster has no pixels",
+        ));
+    }
+    match info.epsg {
+        None | Some(4326) | Some(4490) => {}
+        Some(code) => {
+            return Err(Error::input(
+                &info.path,
+                Location::File,
+                Some("GeoKeyDirectory"),
+                format!("the raster is in EPSG:{code}: expected WGS 84 (EPSG:4326) or CGCS2000 (EPSG:4490) longitude/latitude; reproject it (e.g. gdalwarp -t_srs EPSG:4326)"),
+            ))
+        }
+    }
+    let g = info.grid;
+    for (row, col) in [(0, 0), (g.height - 1, g.width - 1)] {
+        let p = g.centre(row, col);
+        check_lonlat(p[0], p[1])
+            .map_err(|m| Error::input(&info.path, Location::File, Some("ModelTiepoint"), m))?;
+    }
+    let (nf, ng) = (fields.len(), groups.len());
+    let chunks = geotiff::fold_rows(
+        &infos,
+        || Acc::new(nf, ng, &spec.null_values),
+        |acc, r, rows| {
+            let mut nulls = vec![false; nf];
+            for c in 0..g.width as usize {
+                for k in 0..nf {
+                    let x = rows[k][c];
+                    nulls[k] = false;
+                    acc.scratch[k] = if x.is_nan() || acc.null_values.contains(&x) {
+                        nulls[k] = true;
+                        0.0
+                    } else if x < 0.0 {
+                        acc.negatives[k] += 1;
+                        0.0
+                    } else {
+                        x
+                    };
+                }
+                let populated = groups
+                    .iter()
+                    .any(|idx| idx.iter().map(|&k| acc.scratch[k]).sum::<f64>() > 0.0);
+                if !populated {
+                    continue;
+                }
+                for (k, n) in nulls.iter().enumerate() {
+                    acc.nulls[k] += *n as u64;
+                }
+                for (gi, idx) in groups.iter().enumerate() {
+                    acc.values[gi].push(idx.iter().map(|&k| acc.scratch[k]).sum());
+                }
+                let p = g.centre(r, c as u32);
+                acc.bbox.add(p[0], p[1]);
+                acc.lonlat.push(p);
+                acc.pixels.push((r, c as u32));
+            }
+            Ok(())
+        },
+    )?;
+    let mut all = Acc::new(nf, ng, &spec.null_values);
+    for c in chunks {
+        all.append(c);
+    }
+    Ok(all)
 }
 
 fn parse_coord(s: &str, path: &std::path::Path, line: u64, col: &str) -> Result<f64> {

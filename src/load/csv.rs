@@ -1,4 +1,6 @@
-//! CSV reader: UTF-8 with or without BOM; comma, semicolon or tab (sniffed from the header).
+//! CSV reader: UTF-8 with or without BOM, UTF-16 with a BOM, or GBK (GB18030) when the bytes
+//! are not UTF-8 (spreadsheet exports on Chinese Windows); comma, semicolon or tab (sniffed from
+//! the header).
 //!
 //! Files without quote characters (the usual machine-written grids) are split into line
 //! chunks parsed in parallel; files with quotes go through the `csv` crate. Both report the
@@ -6,22 +8,103 @@
 
 use crate::error::{Error, Location, Result};
 use rayon::prelude::*;
+use std::borrow::Cow;
 use std::path::Path;
+
+/// The text encoding a CSV file was read in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Encoding {
+    /// UTF-8, with or without a byte-order mark.
+    Utf8,
+    /// UTF-16 (little or big endian), recognised by its byte-order mark.
+    Utf16,
+    /// Not valid UTF-8, but valid GBK / GB18030: read as such (a guess the caller reports).
+    Gbk,
+}
 
 /// Reads `path`, looks up `columns` in its header (an error lists the header when one is
 /// missing) and folds its records into per-chunk accumulators, in file order: `init` makes an
 /// accumulator, `row` gets the CSV line number and the requested fields (in `columns` order).
+/// Use [`fold_rows_with_encoding`] to learn whether the file had to be read as GBK.
 pub fn fold_rows<A: Send>(
     path: &Path,
     columns: &[&str],
     init: impl Fn() -> A + Sync,
     row: impl Fn(&mut A, u64, &[&str]) -> Result<()> + Sync,
 ) -> Result<Vec<A>> {
+    fold_rows_with_encoding(path, columns, init, row).map(|(a, _)| a)
+}
+
+/// Decodes a CSV file's bytes: UTF-16 by BOM, UTF-8 (BOM stripped), else GB18030; an error
+/// names the first line that is neither UTF-8 nor GBK.
+fn decode<'a>(bytes: &'a [u8], path: &Path) -> Result<(Cow<'a, str>, Encoding)> {
+    if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
+        let enc = if bytes[0] == 0xFF {
+            encoding_rs::UTF_16LE
+        } else {
+            encoding_rs::UTF_16BE
+        };
+        return match enc.decode_without_bom_handling_and_without_replacement(&bytes[2..]) {
+            Some(t) => Ok((t, Encoding::Utf16)),
+            None => Err(Error::input(
+                path,
+                Location::File,
+                None,
+                "the file starts with a UTF-16 byte-order mark but is not valid UTF-16: save the CSV as UTF-8",
+            )),
+        };
+    }
+    let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    match std::str::from_utf8(body) {
+        Ok(t) => Ok((Cow::Borrowed(t), Encoding::Utf8)),
+        Err(e) => {
+            match encoding_rs::GB18030.decode_without_bom_handling_and_without_replacement(body) {
+                Some(t) => Ok((t, Encoding::Gbk)),
+                None => {
+                    let line = 1 + body[..e.valid_up_to()]
+                        .iter()
+                        .filter(|&&c| c == b'\n')
+                        .count() as u64;
+                    Err(Error::input(
+                        path,
+                        Location::Line(line),
+                        None,
+                        "the line is neither valid UTF-8 nor GBK: save the CSV as UTF-8",
+                    ))
+                }
+            }
+        }
+    }
+}
+
+/// Adds the `csv_encoding` warning when a file was not UTF-8 and had to be read as GBK.
+pub fn warn_encoding(path: &Path, encoding: Encoding, warnings: &mut crate::warnings::Warnings) {
+    if encoding == Encoding::Gbk {
+        warnings.add(
+            "csv_encoding",
+            1,
+            format!(
+                "{}: not valid UTF-8, read as GBK (GB18030); check the names, or save the CSV as UTF-8",
+                path.display()
+            ),
+        );
+    }
+}
+
+/// [`fold_rows`], also returning the encoding the file was read in.
+pub fn fold_rows_with_encoding<A: Send>(
+    path: &Path,
+    columns: &[&str],
+    init: impl Fn() -> A + Sync,
+    row: impl Fn(&mut A, u64, &[&str]) -> Result<()> + Sync,
+) -> Result<(Vec<A>, Encoding)> {
     let bytes = std::fs::read(path).map_err(|e| Error::Io {
         path: path.to_owned(),
         err: e,
     })?;
-    let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+    let (text, encoding) = decode(&bytes, path)?;
+    let text: &str = &text;
+    let body = text.as_bytes();
     let header_end = body.iter().position(|&b| b == b'\n').unwrap_or(body.len());
     let first_line = &body[..header_end];
     if first_line.iter().all(|b| b.is_ascii_whitespace()) {
@@ -36,14 +119,7 @@ pub fn fold_rows<A: Send>(
         .into_iter()
         .max_by_key(|d| first_line.iter().filter(|b| *b == d).count())
         .unwrap_or(b',');
-    let header_text = std::str::from_utf8(first_line).map_err(|_| {
-        Error::input(
-            path,
-            Location::Line(1),
-            None,
-            "the header is not valid UTF-8: save the CSV as UTF-8",
-        )
-    })?;
+    let header_text = &text[..header_end];
     let names: Vec<String> = split_quoted(header_text.trim_end_matches('\r'), delim as char);
     let mut idx = Vec::with_capacity(columns.len());
     for c in columns {
@@ -93,26 +169,10 @@ pub fn fold_rows<A: Send>(
             }
             row(&mut acc, line, &fields)?;
         }
-        return Ok(vec![acc]);
+        return Ok((vec![acc], encoding));
     }
 
-    // Quote-free: validate UTF-8 once, then split the body after the header into chunks at
-    // line starts.
-    let text = match std::str::from_utf8(body) {
-        Ok(t) => t,
-        Err(e) => {
-            let line = 1 + body[..e.valid_up_to()]
-                .iter()
-                .filter(|&&c| c == b'\n')
-                .count() as u64;
-            return Err(Error::input(
-                path,
-                Location::Line(line),
-                None,
-                "the line is not valid UTF-8: save the CSV as UTF-8",
-            ));
-        }
-    };
+    // Quote-free: split the body after the header into chunks at line starts.
     let data_start = (header_end + 1).min(text.len());
     let data = &text[data_start..];
     let bytes = data.as_bytes();
@@ -175,7 +235,8 @@ pub fn fold_rows<A: Send>(
             }
             Ok(acc)
         })
-        .collect()
+        .collect::<Result<Vec<A>>>()
+        .map(|a| (a, encoding))
 }
 
 fn utf8<'a>(b: &'a [u8], path: &Path, line: u64, col: &str) -> Result<&'a str> {

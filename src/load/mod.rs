@@ -3,6 +3,7 @@
 
 pub mod csv;
 pub mod geojson;
+pub mod geotiff;
 
 use crate::error::{Error, Location, Result};
 use std::path::Path;

@@ -6,7 +6,7 @@
 
 use crate::error::{Error, Location, Result};
 use crate::load::geojson::{self, Geometry, Polygon};
-use crate::load::BBox;
+use crate::load::{vector, BBox};
 use crate::plan::AreasSpec;
 
 /// Index of an area in [`Areas::list`].
@@ -38,7 +38,7 @@ pub struct Areas {
 /// Reads the areas layer: Polygon/MultiPolygon features with an id and a name each; ids unique.
 pub fn load(spec: &AreasSpec) -> Result<Areas> {
     let path = &spec.path;
-    let layer = geojson::read(path)?;
+    let layer = vector::read(path, spec.layer.as_deref())?.layer;
     if layer.features.is_empty() {
         return Err(Error::input(path, Location::File, None, "the areas file has no features: expected the streets/towns as Polygon or MultiPolygon features"));
     }

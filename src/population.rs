@@ -7,7 +7,7 @@
 
 use crate::error::{Error, Location, Result};
 use crate::load::geojson::{self, Geometry, Polygon};
-use crate::load::{self, check_lonlat, BBox, Value};
+use crate::load::{self, check_lonlat, vector, BBox, Value};
 use crate::plan::{is_csv, PopulationSpec};
 use crate::projection::Frame;
 use crate::warnings::Warnings;
@@ -152,7 +152,7 @@ pub fn load(spec: &PopulationSpec, warnings: &mut Warnings) -> Result<Cells> {
     let mut acc = if is_csv(path) {
         read_csv(spec, &fields, &group_fields)?
     } else {
-        read_geojson(spec, &fields, &group_fields)?
+        read_vector(spec, &fields, &group_fields)?
     };
     if acc.lonlat.is_empty() {
         return Err(Error::input(
@@ -318,9 +318,9 @@ fn read_csv(spec: &PopulationSpec, fields: &[&str], groups: &[Vec<usize>]) -> Re
     Ok(all)
 }
 
-fn read_geojson(spec: &PopulationSpec, fields: &[&str], groups: &[Vec<usize>]) -> Result<Acc> {
+fn read_vector(spec: &PopulationSpec, fields: &[&str], groups: &[Vec<usize>]) -> Result<Acc> {
     let path = &spec.path;
-    let layer = geojson::read(path)?;
+    let layer = vector::read(path, spec.layer.as_deref())?.layer;
     for f in fields {
         geojson::require_field(&layer, path, f, "[population] groups")?;
     }

@@ -1,4 +1,5 @@
-//! CSV reader: UTF-8 with or without BOM; comma, semicolon or tab (sniffed from the header).
+//! CSV reader: UTF-8 with or without BOM, or GBK (when the file is not valid UTF-8, as Excel
+//! on a Chinese Windows saves "CSV"); comma, semicolon or tab (sniffed from the header).
 //!
 //! Files without quote characters (the usual machine-written grids) are split into line
 //! chunks parsed in parallel; files with quotes go through the `csv` crate. Both report the
@@ -22,6 +23,18 @@ pub fn fold_rows<A: Send>(
         err: e,
     })?;
     let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+    // Not UTF-8 but valid GBK: decode once up front. Otherwise the UTF-8 errors below say where.
+    let decoded: Vec<u8>;
+    let body = match std::str::from_utf8(body) {
+        Err(_) => match super::encoding::decode(encoding_rs::GBK, body) {
+            Some(text) => {
+                decoded = text.into_bytes();
+                &decoded[..]
+            }
+            None => body,
+        },
+        Ok(_) => body,
+    };
     let header_end = body.iter().position(|&b| b == b'\n').unwrap_or(body.len());
     let first_line = &body[..header_end];
     if first_line.iter().all(|b| b.is_ascii_whitespace()) {
@@ -41,7 +54,7 @@ pub fn fold_rows<A: Send>(
             path,
             Location::Line(1),
             None,
-            "the header is not valid UTF-8: save the CSV as UTF-8",
+            "the header is neither UTF-8 nor GBK: save the CSV as UTF-8",
         )
     })?;
     let names: Vec<String> = split_quoted(header_text.trim_end_matches('\r'), delim as char);
@@ -109,7 +122,7 @@ pub fn fold_rows<A: Send>(
                 path,
                 Location::Line(line),
                 None,
-                "the line is not valid UTF-8: save the CSV as UTF-8",
+                "the line is neither UTF-8 nor GBK: save the CSV as UTF-8",
             ));
         }
     };
@@ -184,7 +197,7 @@ fn utf8<'a>(b: &'a [u8], path: &Path, line: u64, col: &str) -> Result<&'a str> {
             path,
             Location::Line(line),
             Some(col),
-            "the field is not valid UTF-8: save the CSV as UTF-8",
+            "the field is neither UTF-8 nor GBK: save the CSV as UTF-8",
         )
     })
 }

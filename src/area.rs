@@ -6,7 +6,7 @@
 
 use crate::error::{Error, Location, Result};
 use crate::load::geojson::{self, Geometry, Polygon};
-use crate::load::BBox;
+use crate::load::{vector, BBox};
 use crate::plan::AreasSpec;
 
 /// Index of an area in [`Areas::list`].
@@ -57,7 +57,7 @@ pub fn load(spec: &AreasSpec) -> Result<Areas> {
 /// `None` (the caller reports them).
 pub fn load_with_attrs(spec: &AreasSpec) -> Result<(Areas, AreaAttrs)> {
     let path = &spec.path;
-    let layer = geojson::read(path)?;
+    let layer = vector::read(path, spec.layer.as_deref())?.layer;
     if !layer.features.is_empty() {
         for (field, what) in [
             (&spec.zone, "[areas] zone"),

@@ -13,6 +13,8 @@ pub enum Location {
     Feature(usize),
     /// A CSV line, counting the header as line 1.
     Line(u64),
+    /// A spreadsheet row as Excel numbers it (the header of a table starting at A1 is row 1).
+    Row(u64),
 }
 
 impl std::fmt::Display for Location {
@@ -21,6 +23,7 @@ impl std::fmt::Display for Location {
             Location::File => Ok(()),
             Location::Feature(i) => write!(f, ", feature {i}"),
             Location::Line(l) => write!(f, ", line {l}"),
+            Location::Row(r) => write!(f, ", row {r}"),
         }
     }
 }

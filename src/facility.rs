@@ -2,8 +2,8 @@
 
 use crate::error::{Error, Location, Result};
 use crate::load::geojson;
-use crate::load::{self, check_lonlat, BBox, Value};
-use crate::plan::{is_csv, FacilitySpec, KindSource};
+use crate::load::{self, check_lonlat, vector, xlsx, BBox, Value};
+use crate::plan::{is_csv, is_xlsx, FacilitySpec, KindSource};
 
 /// One facility.
 #[derive(Debug, Clone)]
@@ -52,8 +52,10 @@ pub fn load(specs: &[FacilitySpec]) -> Result<(Vec<Facility>, Vec<SourceInfo>)> 
         };
         if is_csv(&spec.path) {
             read_csv(spec, s, &mut all, &mut info)?;
+        } else if is_xlsx(&spec.path) {
+            read_xlsx(spec, s, &mut all, &mut info)?;
         } else {
-            read_geojson(spec, s, &mut all, &mut info)?;
+            read_vector(spec, s, &mut all, &mut info)?;
         }
         info.count = all.len() - before;
         infos.push(info);
@@ -109,14 +111,14 @@ fn year(v: Value, spec: &FacilitySpec, loc: Location) -> Result<Option<i32>> {
     }
 }
 
-fn read_geojson(
+fn read_vector(
     spec: &FacilitySpec,
     source: usize,
     out: &mut Vec<Facility>,
     info: &mut SourceInfo,
 ) -> Result<()> {
     let path = &spec.path;
-    let layer = geojson::read(path)?;
+    let layer = vector::read(path, spec.layer.as_deref())?.layer;
     if let KindSource::Field(k) = &spec.kind {
         geojson::require_field(&layer, path, k, "[[facilities]] kind")?;
     }
@@ -179,31 +181,52 @@ fn push_col<'a>(f: Option<&'a str>, cols: &mut Vec<&'a str>) -> Option<usize> {
     })
 }
 
+/// The columns a table source (CSV or Excel) needs, in a fixed order: lon, lat, then kind, id,
+/// capacity and name when configured (with their positions in that list).
+struct TableColumns<'a> {
+    names: Vec<&'a str>,
+    kind: Option<usize>,
+    id: Option<usize>,
+    cap: Option<usize>,
+    name: Option<usize>,
+    year: Option<usize>,
+}
+
+fn table_columns(spec: &FacilitySpec) -> TableColumns<'_> {
+    let lon = spec.lon.as_deref().unwrap_or("lon");
+    let lat = spec.lat.as_deref().unwrap_or("lat");
+    let mut names = vec![lon, lat];
+    let kind = match &spec.kind {
+        KindSource::Field(k) => {
+            names.push(k);
+            Some(names.len() - 1)
+        }
+        KindSource::Value(_) => None,
+    };
+    let id = push_col(spec.id.as_deref(), &mut names);
+    let cap = push_col(spec.capacity.as_deref(), &mut names);
+    let name = push_col(spec.name.as_deref(), &mut names);
+    let year = push_col(spec.year.as_deref(), &mut names);
+    TableColumns {
+        names,
+        kind,
+        id,
+        cap,
+        name,
+        year,
+    }
+}
+
 fn read_csv(
     spec: &FacilitySpec,
     source: usize,
     out: &mut Vec<Facility>,
     info: &mut SourceInfo,
 ) -> Result<()> {
-    let path = &spec.path;
-    let lon = spec.lon.as_deref().unwrap_or("lon");
-    let lat = spec.lat.as_deref().unwrap_or("lat");
-    let mut cols = vec![lon, lat];
-    let kind_col = match &spec.kind {
-        KindSource::Field(k) => {
-            cols.push(k);
-            Some(cols.len() - 1)
-        }
-        KindSource::Value(_) => None,
-    };
-    let id_col = push_col(spec.id.as_deref(), &mut cols);
-    let cap_col = push_col(spec.capacity.as_deref(), &mut cols);
-    let name_col = push_col(spec.name.as_deref(), &mut cols);
-    let year_col = push_col(spec.year.as_deref(), &mut cols);
-    let st = stem(spec);
+    let cols = table_columns(spec);
     let (chunks, encoding) = load::csv::fold_rows_with_encoding(
-        path,
-        &cols.clone(),
+        &spec.path,
+        &cols.names,
         Vec::new,
         |rows: &mut Vec<(u64, Vec<String>)>, line, row| {
             rows.push((line, row.iter().map(|s| s.to_string()).collect()));
@@ -211,15 +234,56 @@ fn read_csv(
         },
     )?;
     info.encoding = encoding;
-    for (line, row) in chunks.into_iter().flatten() {
+    let rows = chunks.into_iter().flatten();
+    push_table_rows(spec, source, &cols, rows, Location::Line, out, info)
+}
+
+/// An Excel facility list: the same columns as a CSV, row numbers as Excel shows them.
+fn read_xlsx(
+    spec: &FacilitySpec,
+    source: usize,
+    out: &mut Vec<Facility>,
+    info: &mut SourceInfo,
+) -> Result<()> {
+    let cols = table_columns(spec);
+    let sheet = xlsx::read(&spec.path, spec.sheet.as_deref())?;
+    let idx: Vec<usize> = cols
+        .names
+        .iter()
+        .map(|c| sheet.column(&spec.path, c))
+        .collect::<Result<_>>()?;
+    let rows = sheet.rows.iter().map(|(r, cells)| {
+        let texts = idx
+            .iter()
+            .map(|&i| cells.get(i).map(xlsx::as_text).unwrap_or_default())
+            .collect();
+        (*r, texts)
+    });
+    push_table_rows(spec, source, &cols, rows, Location::Row, out, info)
+}
+
+/// Turns table rows (the `cols` fields as text, with their line/row number) into facilities.
+fn push_table_rows(
+    spec: &FacilitySpec,
+    source: usize,
+    cols: &TableColumns,
+    rows: impl Iterator<Item = (u64, Vec<String>)>,
+    at: fn(u64) -> Location,
+    out: &mut Vec<Facility>,
+    info: &mut SourceInfo,
+) -> Result<()> {
+    let path = &spec.path;
+    let lon = cols.names[0];
+    let st = stem(spec);
+    for (line, row) in rows {
         let row: Vec<&str> = row.iter().map(String::as_str).collect();
-        let loc = Location::Line(line);
+        let loc = at(line);
         let coord = |i: usize| {
             row[i].trim().parse::<f64>().map_err(|_| {
                 Error::input(
                     path,
                     loc.clone(),
-                    Some(cols[i]),
+                    Some(cols.names[i]),
                     format!(
                         "expected a coordinate in decimal degrees, found \"{}\"",
                         row[i]
@@ -229,7 +293,7 @@ fn read_csv(
         };
         let (x, y) = (coord(0)?, coord(1)?);
         check_lonlat(x, y).map_err(|m| Error::input(path, loc.clone(), Some(lon), m))?;
-        let kind = match (&spec.kind, kind_col) {
+        let kind = match (&spec.kind, cols.kind) {
             (KindSource::Value(v), _) => v.clone(),
             (KindSource::Field(k), Some(i)) => {
                 let t = row[i].trim();
@@ -245,18 +309,20 @@ fn read_csv(
             }
             (KindSource::Field(_), None) => unreachable!("kind column was added"),
         };
-        let id = id_col
+        let id = cols
+            .id
             .map(|i| row[i].trim().to_owned())
             .filter(|s| !s.is_empty())
             .unwrap_or_else(|| format!("{st}#{line}"));
-        let cap = match cap_col {
+        let cap = match cols.cap {
             Some(i) => capacity(Value::from_text(row[i]), spec, loc.clone(), info)?,
             None => None,
         };
-        let name = name_col
+        let name = cols
+            .name
             .map(|i| row[i].trim().to_owned())
             .filter(|s| !s.is_empty());
-        let year = match year_col {
+        let year = match cols.year {
             Some(i) => year(Value::from_text(row[i]), spec, loc.clone())?,
             None => None,
         };

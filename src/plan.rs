@@ -56,6 +56,7 @@ struct RawNetwork {
 #[serde(deny_unknown_fields)]
 struct RawAreas {
     path: PathBuf,
+    layer: Option<String>,
     id: String,
     name: String,
     zone: Option<String>,
@@ -68,6 +69,7 @@ struct RawAreas {
 #[serde(deny_unknown_fields)]
 struct RawPopulation {
     path: PathBuf,
+    layer: Option<String>,
     lon: Option<String>,
     lat: Option<String>,
     id: Option<String>,
@@ -103,6 +105,8 @@ struct RawZoneRule {
 #[serde(deny_unknown_fields)]
 struct RawFacilities {
     path: PathBuf,
+    layer: Option<String>,
+    sheet: Option<String>,
     lon: Option<String>,
     lat: Option<String>,
     id: Option<String>,
@@ -250,8 +254,10 @@ pub struct NetworkSpec {
 /// `[areas]`.
 #[derive(Debug, Clone)]
 pub struct AreasSpec {
-    /// Resolved path of the Polygon/MultiPolygon layer.
+    /// Resolved path of the Polygon/MultiPolygon layer (GeoJSON, Shapefile or GeoPackage).
     pub path: PathBuf,
+    /// GeoPackage table (the first feature table when `None`).
+    pub layer: Option<String>,
     /// Property with the unit's code (kept verbatim as text).
     pub id: String,
     /// Property with the unit's display name.
@@ -267,8 +273,10 @@ pub struct AreasSpec {
 /// `[population]`.
 #[derive(Debug, Clone)]
 pub struct PopulationSpec {
-    /// Resolved path (GeoJSON or CSV).
+    /// Resolved path (GeoJSON, Shapefile, GeoPackage or CSV).
     pub path: PathBuf,
+    /// GeoPackage table (the first feature table when `None`).
+    pub layer: Option<String>,
     /// CSV longitude column.
     pub lon: Option<String>,
     /// CSV latitude column.
@@ -298,11 +306,15 @@ pub enum Growth {
 /// `[[facilities]]`.
 #[derive(Debug, Clone)]
 pub struct FacilitySpec {
-    /// Resolved path (GeoJSON or CSV).
+    /// Resolved path (GeoJSON, Shapefile, GeoPackage, CSV or Excel .xlsx).
     pub path: PathBuf,
-    /// CSV longitude column.
+    /// GeoPackage table (the first feature table when `None`).
+    pub layer: Option<String>,
+    /// Excel sheet (the first sheet when `None`).
+    pub sheet: Option<String>,
+    /// CSV/Excel longitude column.
     pub lon: Option<String>,
-    /// CSV latitude column.
+    /// CSV/Excel latitude column.
     pub lat: Option<String>,
     /// Property with the facility id (default: `<file stem>#<index>`).
     pub id: Option<String>,
@@ -742,6 +754,7 @@ impl Plan {
             title,
             areas: AreasSpec {
                 path: resolve(&raw.areas.path),
+                layer: raw.areas.layer,
                 id: raw.areas.id,
                 name: raw.areas.name,
                 zone: raw.areas.zone,
@@ -750,6 +763,7 @@ impl Plan {
             },
             population: PopulationSpec {
                 path: pop_path,
+                layer: raw.population.layer,
                 lon: raw.population.lon,
                 lat: raw.population.lat,
                 id: raw.population.id,
@@ -874,17 +888,22 @@ fn facility_specs(
             (None, None) => return Err(err(format!("{at}: missing kind (the property holding the facility kind) or kind_value"))),
         };
         let fpath = resolve(&f.path);
-        if is_csv(&fpath) && (f.lon.is_none() || f.lat.is_none()) {
+        if (is_csv(&fpath) || is_xlsx(&fpath)) && (f.lon.is_none() || f.lat.is_none()) {
             return Err(err(format!(
-                "{at} ({}) is a CSV file: set lon and lat to its coordinate columns",
+                "{at} ({}) is a table: set lon and lat to its coordinate columns",
                 f.path.display()
             )));
+        }
+        if f.sheet.is_some() && !is_xlsx(&fpath) {
+            return Err(err(format!("{at} ({}): sheet names a sheet of an Excel workbook (.xlsx); remove it for this file", f.path.display())));
         }
         if f.year.is_some() && section == "facilities" {
             return Err(err(format!("{at}: year is for [[planned]] sources (facilities to be built); existing facilities count as they are")));
         }
         out.push(FacilitySpec {
             path: fpath,
+            layer: f.layer,
+            sheet: f.sheet,
             lon: f.lon,
             lat: f.lat,
             id: f.id,
@@ -976,6 +995,17 @@ pub fn is_tiff(p: &Path) -> bool {
             .map(|e| e.to_ascii_lowercase())
             .as_deref(),
         Some("tif" | "tiff")
+    )
+}
+
+/// True when a path names an Excel workbook (.xlsx, .xlsm, .xls, by extension).
+pub fn is_xlsx(p: &Path) -> bool {
+    matches!(
+        p.extension()
+            .and_then(|e| e.to_str())
+            .map(|e| e.to_ascii_lowercase())
+            .as_deref(),
+        Some("xlsx" | "xlsm" | "xls")
     )
 }
 

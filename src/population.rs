@@ -7,7 +7,7 @@
 
 use crate::error::{Error, Location, Result};
 use crate::load::geojson::{self, Geometry, Polygon};
-use crate::load::{self, check_lonlat, BBox, Value};
+use crate::load::{self, check_lonlat, vector, BBox, Value};
 use crate::plan::{is_csv, PopulationSpec};
 use crate::projection::Frame;
 use crate::warnings::Warnings;
@@ -156,7 +156,7 @@ pub fn load(spec: &PopulationSpec, warnings: &mut Warnings) -> Result<Cells> {
         load::csv::warn_encoding(path, encoding, warnings);
         acc
     } else {
-        read_geojson(spec, &fields, &group_fields)?
+        read_vector(spec, &fields, &group_fields)?
     };
     if acc.lonlat.is_empty() {
         return Err(Error::input(
@@ -367,9 +367,9 @@ fn read_csv(
     Ok((all, encoding))
 }
 
-fn read_geojson(spec: &PopulationSpec, fields: &[&str], groups: &[Vec<usize>]) -> Result<Acc> {
+fn read_vector(spec: &PopulationSpec, fields: &[&str], groups: &[Vec<usize>]) -> Result<Acc> {
     let path = &spec.path;
-    let layer = geojson::read(path)?;
+    let layer = vector::read(path, spec.layer.as_deref())?.layer;
     for f in fields {
         geojson::require_field(&layer, path, f, "[population] groups")?;
     }

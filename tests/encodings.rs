@@ -36,6 +36,8 @@ const FACILITIES: &str = "名称\t类型\t经度\t纬度\t床位\n\
 fn spec(path: &Path) -> FacilitySpec {
     FacilitySpec {
         path: path.to_owned(),
+        layer: None,
+        sheet: None,
         lon: Some("经度".into()),
         lat: Some("纬度".into()),
         id: None,

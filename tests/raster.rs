@@ -20,6 +20,7 @@ fn wuhan() -> PathBuf {
 fn spec(path: &Path, groups: &[(&str, &[&str])]) -> PopulationSpec {
     PopulationSpec {
         path: path.to_owned(),
+        layer: None,
         lon: None,
         lat: None,
         id: None,

@@ -245,7 +245,7 @@ fn utf8<'a>(b: &'a [u8], path: &Path, line: u64, col: &str) -> Result<&'a str> {
             path,
             Location::Line(line),
             Some(col),
-            "the field is not valid UTF-8: save the CSV as UTF-8",
+            "the field is neither UTF-8 nor GBK: save the CSV as UTF-8",
         )
     })
 }

@@ -50,6 +50,26 @@ pub struct Layer {
     pub bbox: BBox,
 }
 
+impl Layer {
+    /// A layer of `features` with the bounding box of all their vertices (for readers of other
+    /// formats; coordinates are not checked).
+    pub fn from_features(features: Vec<Feature>) -> Layer {
+        let mut bbox = BBox::empty();
+        for f in &features {
+            match &f.geometry {
+                Some(Geometry::Point(p)) => bbox.add(p[0], p[1]),
+                Some(Geometry::Polygons(ps)) => ps
+                    .iter()
+                    .flatten()
+                    .flatten()
+                    .for_each(|p| bbox.add(p[0], p[1])),
+                None => {}
+            }
+        }
+        Layer { features, bbox }
+    }
+}
+
 #[derive(Deserialize)]
 struct RawFc {
     #[serde(rename = "type")]

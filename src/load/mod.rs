@@ -2,8 +2,14 @@
 //! no domain rules here; errors name the file, the feature index or CSV line and the field.
 
 pub mod csv;
+pub mod encoding;
 pub mod geojson;
 pub mod geotiff;
+pub mod gpkg;
+pub mod shapefile;
+pub mod vector;
+pub mod wkb;
+pub mod xlsx;
 
 use crate::error::{Error, Location, Result};
 use std::path::Path;

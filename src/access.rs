@@ -209,8 +209,8 @@ mod tests {
         assert_eq!(s.weight(0.0), 1.0);
         assert!(s.weight(3000.0).abs() < 1e-15);
         assert_eq!(s.weight(3000.001), 0.0);
-        // Half-way: (e^-1/8 − e^-1/2) / (1 − e^-1/2) = (0.882497 − 0.606531) / 0.393469.
-        approx::assert_relative_eq!(s.weight(1500.0), 0.701368, epsilon = 1e-6);
+        // Half-way: (e^-1/8 − e^-1/2) / (1 − e^-1/2) = (0.8824969 − 0.6065307) / 0.3934693.
+        approx::assert_relative_eq!(s.weight(1500.0), 0.7013666, epsilon = 1e-6);
         assert_eq!(s.weight(f64::INFINITY), 0.0);
         assert_eq!(s.weight(f64::NAN), 0.0);
     }

@@ -57,7 +57,9 @@ pub fn load(spec: &AreasSpec) -> Result<Areas> {
 /// `None` (the caller reports them).
 pub fn load_with_attrs(spec: &AreasSpec) -> Result<(Areas, AreaAttrs)> {
     let path = &spec.path;
-    let layer = vector::read(path, spec.layer.as_deref())?.layer;
+    let layer = vector::read_wgs84(path, spec.layer.as_deref(), spec.crs.as_ref())?
+        .0
+        .layer;
     if !layer.features.is_empty() {
         for (field, what) in [
             (&spec.zone, "[areas] zone"),

@@ -2,7 +2,7 @@
 
 use crate::error::{Error, Location, Result};
 use crate::load::geojson;
-use crate::load::{self, check_lonlat, vector, xlsx, BBox, Value};
+use crate::load::{self, vector, xlsx, BBox, Value};
 use crate::plan::{is_csv, is_xlsx, FacilitySpec, KindSource};
 
 /// One facility.
@@ -118,7 +118,9 @@ fn read_vector(
     info: &mut SourceInfo,
 ) -> Result<()> {
     let path = &spec.path;
-    let layer = vector::read(path, spec.layer.as_deref())?.layer;
+    let layer = vector::read_wgs84(path, spec.layer.as_deref(), spec.crs.as_ref())?
+        .0
+        .layer;
     if let KindSource::Field(k) = &spec.kind {
         geojson::require_field(&layer, path, k, "[[facilities]] kind")?;
     }
@@ -291,8 +293,8 @@ fn push_table_rows(
                 )
             })
         };
-        let (x, y) = (coord(0)?, coord(1)?);
-        check_lonlat(x, y).map_err(|m| Error::input(path, loc.clone(), Some(lon), m))?;
+        let [x, y] = load::table_point(coord(0)?, coord(1)?, spec.crs.as_ref())
+            .map_err(|m| Error::input(path, loc.clone(), Some(lon), m))?;
         let kind = match (&spec.kind, cols.kind) {
             (KindSource::Value(v), _) => v.clone(),
             (KindSource::Field(k), Some(i)) => {

@@ -35,8 +35,8 @@ pub mod population;
 pub mod projection;
 pub mod sites;
 pub mod siting;
-pub mod validity;
 pub mod standards;
+pub mod validity;
 pub mod warnings;
 pub mod write;
 

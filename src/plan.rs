@@ -57,6 +57,7 @@ struct RawNetwork {
 struct RawAreas {
     path: PathBuf,
     layer: Option<String>,
+    crs: Option<String>,
     id: String,
     name: String,
     zone: Option<String>,
@@ -70,12 +71,15 @@ struct RawAreas {
 struct RawPopulation {
     path: PathBuf,
     layer: Option<String>,
+    crs: Option<String>,
     lon: Option<String>,
     lat: Option<String>,
     id: Option<String>,
     cell_size: Option<String>,
     #[serde(default)]
     null_values: Vec<f64>,
+    #[serde(default)]
+    null_fields: Vec<String>,
     groups: BTreeMap<String, OneOrMany>,
     #[serde(default)]
     growth: BTreeMap<String, RawGrowth>,
@@ -106,6 +110,7 @@ struct RawZoneRule {
 struct RawFacilities {
     path: PathBuf,
     layer: Option<String>,
+    crs: Option<String>,
     sheet: Option<String>,
     lon: Option<String>,
     lat: Option<String>,
@@ -258,6 +263,8 @@ pub struct AreasSpec {
     pub path: PathBuf,
     /// GeoPackage table (the first feature table when `None`).
     pub layer: Option<String>,
+    /// Coordinate system named in the plan (`crs = "…"`); else the file's own, else WGS 84.
+    pub crs: Option<crate::crs::Crs>,
     /// Property with the unit's code (kept verbatim as text).
     pub id: String,
     /// Property with the unit's display name.
@@ -277,6 +284,8 @@ pub struct PopulationSpec {
     pub path: PathBuf,
     /// GeoPackage table (the first feature table when `None`).
     pub layer: Option<String>,
+    /// Coordinate system named in the plan (`crs = "…"`); else the file's own, else WGS 84.
+    pub crs: Option<crate::crs::Crs>,
     /// CSV longitude column.
     pub lon: Option<String>,
     /// CSV latitude column.
@@ -287,6 +296,9 @@ pub struct PopulationSpec {
     pub cell_size: Option<CellSize>,
     /// Values that mean "unknown" (suppressed counts, e.g. 99): counted as null, read as 0.
     pub null_values: Vec<f64>,
+    /// The fields `null_values` applies to (all group fields when empty): a real count equal to
+    /// a marker in a never-suppressed field (a total of 99 people) stays a count.
+    pub null_fields: Vec<String>,
     /// Group name → fields summed into it (sorted by group name); for a folder of GeoTIFFs,
     /// the files (relative to the folder) summed pixel by pixel.
     pub groups: Vec<(String, Vec<String>)>,
@@ -310,6 +322,8 @@ pub struct FacilitySpec {
     pub path: PathBuf,
     /// GeoPackage table (the first feature table when `None`).
     pub layer: Option<String>,
+    /// Coordinate system named in the plan (`crs = "…"`); else the file's own, else WGS 84.
+    pub crs: Option<crate::crs::Crs>,
     /// Excel sheet (the first sheet when `None`).
     pub sheet: Option<String>,
     /// CSV/Excel longitude column.
@@ -514,6 +528,18 @@ impl Plan {
                 "[population] null_values: {v} is not a finite number"
             )));
         }
+        for f in &raw.population.null_fields {
+            if !groups.iter().any(|(_, fs)| fs.contains(f)) {
+                return Err(err(format!(
+                    "[population] null_fields: '{f}' is not a field of any group"
+                )));
+            }
+        }
+        if !raw.population.null_fields.is_empty() && raw.population.null_values.is_empty() {
+            return Err(err(
+                "[population] null_fields needs null_values (the markers, e.g. [99])".into(),
+            ));
+        }
         let tif_fields = groups
             .iter()
             .flat_map(|(_, f)| f)
@@ -577,6 +603,7 @@ impl Plan {
             };
             growth.push((name, g));
         }
+        let pop_crs = parse_crs(raw.population.crs.as_deref(), "[population]").map_err(err)?;
         let mut counts = Vec::new();
         for (g, field) in raw.areas.counts {
             if !groups.iter().any(|(n, _)| *n == g) {
@@ -755,6 +782,7 @@ impl Plan {
             areas: AreasSpec {
                 path: resolve(&raw.areas.path),
                 layer: raw.areas.layer,
+                crs: parse_crs(raw.areas.crs.as_deref(), "[areas]").map_err(err)?,
                 id: raw.areas.id,
                 name: raw.areas.name,
                 zone: raw.areas.zone,
@@ -764,11 +792,13 @@ impl Plan {
             population: PopulationSpec {
                 path: pop_path,
                 layer: raw.population.layer,
+                crs: pop_crs,
                 lon: raw.population.lon,
                 lat: raw.population.lat,
                 id: raw.population.id,
                 cell_size,
                 null_values: raw.population.null_values,
+                null_fields: raw.population.null_fields,
                 groups,
                 growth,
             },
@@ -903,6 +933,7 @@ fn facility_specs(
         out.push(FacilitySpec {
             path: fpath,
             layer: f.layer,
+            crs: parse_crs(f.crs.as_deref(), &at).map_err(err)?,
             sheet: f.sheet,
             lon: f.lon,
             lat: f.lat,
@@ -996,6 +1027,15 @@ pub fn is_tiff(p: &Path) -> bool {
             .as_deref(),
         Some("tif" | "tiff")
     )
+}
+
+/// Parses a section's `crs = "…"` (`None` when absent).
+fn parse_crs(
+    s: Option<&str>,
+    section: &str,
+) -> std::result::Result<Option<crate::crs::Crs>, String> {
+    s.map(|s| crate::crs::Crs::parse(s).map_err(|e| format!("{section} crs = \"{s}\": {e}")))
+        .transpose()
 }
 
 /// True when a path names an Excel workbook (.xlsx, .xlsm, .xls, by extension).

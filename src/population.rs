@@ -232,6 +232,20 @@ pub fn load(spec: &PopulationSpec, warnings: &mut Warnings) -> Result<Cells> {
     })
 }
 
+/// The `null_values` of each field: all of them, or those `null_fields` names.
+fn null_sets(spec: &PopulationSpec, fields: &[&str]) -> Vec<Vec<f64>> {
+    fields
+        .iter()
+        .map(|f| {
+            if spec.null_fields.is_empty() || spec.null_fields.iter().any(|n| n == f) {
+                spec.null_values.clone()
+            } else {
+                Vec::new()
+            }
+        })
+        .collect()
+}
+
 /// Rows read so far (one per CSV chunk, merged in file order).
 struct Acc {
     lonlat: Vec<[f64; 2]>,
@@ -244,12 +258,12 @@ struct Acc {
     bbox: BBox,
     footprints: Footprints,
     scratch: Vec<f64>,
-    /// `[population] null_values`: numbers that mean "unknown" (counted as nulls).
-    null_values: Vec<f64>,
+    /// `[population] null_values` per field: numbers that mean "unknown" (counted as nulls).
+    null_values: Vec<Vec<f64>>,
 }
 
 impl Acc {
-    fn new(nfields: usize, ngroups: usize, null_values: &[f64]) -> Acc {
+    fn new(nfields: usize, ngroups: usize, null_values: &[Vec<f64>]) -> Acc {
         Acc {
             lonlat: Vec::new(),
             values: vec![Vec::new(); ngroups],
@@ -281,7 +295,7 @@ impl Acc {
                         self.nulls[k] += 1;
                         0.0
                     }
-                    Some(x) if self.null_values.contains(&x) => {
+                    Some(x) if self.null_values[k].contains(&x) => {
                         self.nulls[k] += 1;
                         0.0
                     }
@@ -335,12 +349,13 @@ fn read_csv(
     let (chunks, encoding) = load::csv::fold_rows_with_encoding(
         path,
         &cols,
-        || Acc::new(nf, groups.len(), &spec.null_values),
+        || Acc::new(nf, groups.len(), &null_sets(spec, fields)),
         |acc, line, row| {
             let loc = Location::Line(line);
             let x = parse_coord(row[0], path, line, lon)?;
             let y = parse_coord(row[1], path, line, lat)?;
-            check_lonlat(x, y).map_err(|m| Error::input(path, loc.clone(), Some(lon), m))?;
+            let [x, y] = load::table_point(x, y, spec.crs.as_ref())
+                .map_err(|m| Error::input(path, loc.clone(), Some(lon), m))?;
             acc.bbox.add(x, y);
             acc.lonlat.push([x, y]);
             if spec.id.is_some() {
@@ -360,7 +375,7 @@ fn read_csv(
             )
         },
     )?;
-    let mut all = Acc::new(nf, groups.len(), &spec.null_values);
+    let mut all = Acc::new(nf, groups.len(), &null_sets(spec, fields));
     for c in chunks {
         all.append(c);
     }
@@ -369,14 +384,16 @@ fn read_csv(
 
 fn read_vector(spec: &PopulationSpec, fields: &[&str], groups: &[Vec<usize>]) -> Result<Acc> {
     let path = &spec.path;
-    let layer = vector::read(path, spec.layer.as_deref())?.layer;
+    let layer = vector::read_wgs84(path, spec.layer.as_deref(), spec.crs.as_ref())?
+        .0
+        .layer;
     for f in fields {
         geojson::require_field(&layer, path, f, "[population] groups")?;
     }
     if let Some(id) = &spec.id {
         geojson::require_field(&layer, path, id, "[population] id")?;
     }
-    let mut acc = Acc::new(fields.len(), groups.len(), &spec.null_values);
+    let mut acc = Acc::new(fields.len(), groups.len(), &null_sets(spec, fields));
     acc.bbox = layer.bbox;
     let mut polys = Vec::new();
     let mut kind: Option<&'static str> = None;
@@ -483,14 +500,14 @@ fn read_rasters(spec: &PopulationSpec, fields: &[&str], groups: &[Vec<usize>]) -
     let (nf, ng) = (fields.len(), groups.len());
     let chunks = geotiff::fold_rows(
         &infos,
-        || Acc::new(nf, ng, &spec.null_values),
+        || Acc::new(nf, ng, &null_sets(spec, fields)),
         |acc, r, rows| {
             let mut nulls = vec![false; nf];
             for c in 0..g.width as usize {
                 for k in 0..nf {
                     let x = rows[k][c];
                     nulls[k] = false;
-                    acc.scratch[k] = if x.is_nan() || acc.null_values.contains(&x) {
+                    acc.scratch[k] = if x.is_nan() || acc.null_values[k].contains(&x) {
                         nulls[k] = true;
                         0.0
                     } else if x < 0.0 {
@@ -520,7 +537,7 @@ fn read_rasters(spec: &PopulationSpec, fields: &[&str], groups: &[Vec<usize>]) -
             Ok(())
         },
     )?;
-    let mut all = Acc::new(nf, ng, &spec.null_values);
+    let mut all = Acc::new(nf, ng, &null_sets(spec, fields));
     for c in chunks {
         all.append(c);
     }

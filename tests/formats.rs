@@ -327,6 +327,7 @@ fn facilities_from_gbk_shapefile() {
     let spec = FacilitySpec {
         path: fixture("gbk_nocpg/sites.shp"),
         layer: None,
+        crs: None,
         sheet: None,
         lon: None,
         lat: None,
@@ -644,6 +645,7 @@ fn facilities_from_gbk_csv() {
     let spec = FacilitySpec {
         path: fixture("facilities_gbk.csv"),
         layer: None,
+        crs: None,
         sheet: None,
         lon: Some("lon".into()),
         lat: Some("lat".into()),

@@ -61,10 +61,15 @@ fn decode<'a>(bytes: &'a [u8], path: &Path) -> Result<(Cow<'a, str>, Encoding)> 
             match encoding_rs::GB18030.decode_without_bom_handling_and_without_replacement(body) {
                 Some(t) => Ok((t, Encoding::Gbk)),
                 None => {
-                    let line = 1 + body[..e.valid_up_to()]
-                        .iter()
-                        .filter(|&&c| c == b'\n')
-                        .count() as u64;
+                    // The first line that GBK cannot read either.
+                    let line = 1 + body
+                        .split(|&c| c == b'\n')
+                        .position(|l| {
+                            encoding_rs::GB18030
+                                .decode_without_bom_handling_and_without_replacement(l)
+                                .is_none()
+                        })
+                        .unwrap_or(e.valid_up_to()) as u64;
                     Err(Error::input(
                         path,
                         Location::Line(line),

@@ -128,6 +128,28 @@ pub fn check_lonlat(lon: f64, lat: f64) -> std::result::Result<(), String> {
     Err(msg)
 }
 
+/// A table row's coordinates as WGS 84 lon/lat: converted from `crs` when the plan names a
+/// system other than WGS 84, then checked as lon/lat (the message says what it was converted
+/// from, a hint at a wrong `crs`).
+pub fn table_point(
+    x: f64,
+    y: f64,
+    crs: Option<&crate::crs::Crs>,
+) -> std::result::Result<[f64; 2], String> {
+    match crs {
+        Some(c) if !c.is_wgs84_lonlat() => {
+            if c.is_geographic() {
+                check_lonlat(x, y)?;
+            }
+            let p = c.to_wgs84([x, y]);
+            check_lonlat(p[0], p[1])
+                .map_err(|m| format!("({x}, {y}) converted from {}: {m}", c.label()))?;
+            Ok(p)
+        }
+        _ => check_lonlat(x, y).map(|_| [x, y]),
+    }
+}
+
 /// A lon/lat bounding box `[min_lon, min_lat, max_lon, max_lat]`.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct BBox(pub [f64; 4]);

@@ -4,6 +4,7 @@
 
 use super::geojson::{self, Layer};
 use super::{gpkg, shapefile};
+use crate::crs::Crs;
 use crate::error::{Error, Location, Result};
 use std::path::Path;
 
@@ -102,4 +103,106 @@ pub fn read(path: &Path, layer: Option<&str>) -> Result<Source> {
             ),
         )),
     }
+}
+
+/// The coordinate system a layer was read in, and how it was decided.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CrsUsed {
+    /// The system.
+    pub crs: Crs,
+    /// "plan (crs = …)", "from the .prj", "from the GeoPackage (EPSG:3879)" or "default".
+    pub how: String,
+}
+
+/// The system of a layer: the plan's `crs` when given, else the file's own definition (.prj,
+/// GeoPackage metadata), else WGS 84. A definition carcircle cannot use (Beijing 1954, an
+/// unsupported projection) is an error naming the file.
+pub fn decide_crs(path: &Path, plan: Option<&Crs>, hint: &CrsHint) -> Result<CrsUsed> {
+    if let Some(c) = plan {
+        return Ok(CrsUsed {
+            crs: c.clone(),
+            how: format!("plan (crs = \"{}\")", c.label()),
+        });
+    }
+    let bad = |m: String| {
+        Error::input(
+            path,
+            Location::File,
+            Some("crs"),
+            format!("{m}; set crs = \"…\" in the plan section to override"),
+        )
+    };
+    let (crs, how) = match hint {
+        CrsHint::None => (Crs::wgs84(), "default (WGS 84)".to_string()),
+        CrsHint::Wkt(w) => (Crs::from_wkt(w).map_err(bad)?, "from the .prj".into()),
+        CrsHint::Epsg(c) => (
+            Crs::from_epsg(*c).map_err(bad)?,
+            format!("from the GeoPackage (EPSG:{c})"),
+        ),
+        // The code when carecircle knows it, else the definition's parameters.
+        CrsHint::EpsgAndWkt(c, w) => match Crs::from_epsg(*c) {
+            Ok(x) => (x, format!("from the GeoPackage (EPSG:{c})")),
+            Err(e) => (
+                Crs::from_wkt(w).map_err(|_| bad(e))?,
+                format!("from the GeoPackage definition (srs {c})"),
+            ),
+        },
+    };
+    Ok(CrsUsed { crs, how })
+}
+
+/// Converts every coordinate of `layer` from `crs` to WGS 84 lon/lat and checks the result is
+/// a valid lon/lat (a wrong system shows up here, with the feature named).
+pub fn to_wgs84(layer: &mut Layer, path: &Path, used: &CrsUsed) -> Result<()> {
+    if used.crs.is_wgs84_lonlat() {
+        return Ok(());
+    }
+    let mut bbox = super::BBox::empty();
+    for f in &mut layer.features {
+        let loc = Location::Feature(f.index);
+        let mut fix = |p: &mut [f64; 2]| -> Result<()> {
+            let q = used.crs.to_wgs84(*p);
+            super::check_lonlat(q[0], q[1]).map_err(|m| {
+                Error::input(
+                    path,
+                    loc.clone(),
+                    Some("geometry"),
+                    format!(
+                        "({}, {}) in {} ({}) gives {m}: is that the layer's system?",
+                        p[0],
+                        p[1],
+                        used.crs.label(),
+                        used.how
+                    ),
+                )
+            })?;
+            bbox.add(q[0], q[1]);
+            *p = q;
+            Ok(())
+        };
+        match &mut f.geometry {
+            None => {}
+            Some(geojson::Geometry::Point(p)) => fix(p)?,
+            Some(geojson::Geometry::Polygons(polys)) => {
+                for p in polys.iter_mut().flatten().flatten() {
+                    fix(p)?;
+                }
+            }
+        }
+    }
+    layer.bbox = bbox;
+    Ok(())
+}
+
+/// [`read`], then the layer's system decided ([`decide_crs`]) and its coordinates converted to
+/// WGS 84 lon/lat.
+pub fn read_wgs84(
+    path: &Path,
+    layer: Option<&str>,
+    crs: Option<&Crs>,
+) -> Result<(Source, CrsUsed)> {
+    let mut s = read(path, layer)?;
+    let used = decide_crs(path, crs, &s.crs_hint)?;
+    to_wgs84(&mut s.layer, path, &used)?;
+    Ok((s, used))
 }

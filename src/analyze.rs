@@ -244,6 +244,7 @@ pub fn run(plan: Plan, opts: &Options) -> Result<Analysis> {
         },
     );
     let (areas, area_attrs) = areas?;
+    warnings.extend(areas.repairs.clone());
     let (mut cells, pop_warnings) = cells?;
     let (mut facilities, sources) = fac?;
     warnings.extend(pop_warnings);

@@ -33,6 +33,9 @@ pub struct Areas {
     pub list: Vec<Area>,
     /// Bounding box of all areas (lon/lat).
     pub bbox: BBox,
+    /// Geometry repairs made on load (orientation, closing, duplicate points counted; rebuilt
+    /// self-intersecting outlines named with their area change), for the warnings.
+    pub repairs: crate::warnings::Warnings,
 }
 
 /// Per-area values of the optional `[areas]` properties (zone, parent, official counts), in
@@ -120,6 +123,7 @@ fn load_layer(spec: &AreasSpec, layer: geojson::Layer) -> Result<Areas> {
     geojson::require_field(&layer, path, &spec.name, "[areas] name")?;
     let mut list = Vec::with_capacity(layer.features.len());
     let mut seen = std::collections::HashMap::new();
+    let (mut tally, mut rebuilt) = (std::collections::BTreeMap::new(), Vec::new());
     for f in layer.features {
         let loc = Location::Feature(f.index);
         let polygons = match f.geometry {
@@ -151,6 +155,7 @@ fn load_layer(spec: &AreasSpec, layer: geojson::Layer) -> Result<Areas> {
         if let Some(first) = seen.insert(id.clone(), f.index) {
             return Err(Error::input(path, loc, Some(&spec.id), format!("duplicate area id \"{id}\" (also feature {first}): each street/town needs its own code")));
         }
+        let polygons = repair(polygons, f.index, &id, &mut tally, &mut rebuilt);
         list.push(Area {
             id,
             name,
@@ -158,10 +163,66 @@ fn load_layer(spec: &AreasSpec, layer: geojson::Layer) -> Result<Areas> {
             feature: f.index,
         });
     }
+    let mut repairs = crate::warnings::Warnings::default();
+    for (kind, n) in tally {
+        repairs.add(
+            "area_geometry_fixed",
+            n,
+            format!(
+                "{}: {kind} in {n} area outlines, fixed on load",
+                path.display()
+            ),
+        );
+    }
+    repairs.add(
+        "area_self_intersection_repaired",
+        rebuilt.len() as u64,
+        format!(
+            "{}: invalid outlines rebuilt as GEOS make_valid would (even-odd): {}",
+            path.display(),
+            rebuilt.join("; ")
+        ),
+    );
     Ok(Areas {
         list,
+        repairs,
         bbox: layer.bbox,
     })
+}
+
+/// Repairs one area's outline ([`crate::validity::repair`]): simple fixes are tallied by kind,
+/// rebuilt outlines (self-intersections, misplaced holes, overlapping parts) are described with
+/// their area change.
+fn repair(
+    polygons: Vec<Polygon>,
+    feature: usize,
+    id: &str,
+    tally: &mut std::collections::BTreeMap<&'static str, u64>,
+    rebuilt: &mut Vec<String>,
+) -> Vec<Polygon> {
+    let r = crate::validity::repair(&polygons);
+    if r.issues.is_empty() {
+        return polygons;
+    }
+    let mut kinds: Vec<&'static str> = r.issues.iter().map(|i| i.kind.name()).collect();
+    kinds.sort_unstable();
+    kinds.dedup();
+    for k in kinds {
+        *tally.entry(k).or_default() += 1;
+    }
+    if r.rebuilt() {
+        let (a, b) = (r.area_before / 1e6, r.area_after / 1e6);
+        rebuilt.push(format!(
+            "feature {feature} ('{id}'): {}, area {a:.4} km² → {b:.4} km²",
+            r.issues
+                .iter()
+                .filter(|i| i.kind.is_structural())
+                .map(|i| i.kind.name())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    r.polygons
 }
 
 /// A polygon (with holes, possibly multi-part) prepared for fast point-in-polygon tests.
@@ -466,6 +527,7 @@ mod tests {
             let areas = Areas {
                 list,
                 bbox: crate::load::BBox::empty(),
+                repairs: Default::default(),
             };
             let index = AreaIndex::new(&areas);
             for _ in 0..20_000 {

@@ -1280,6 +1280,7 @@ fn exclusion_mask(path: &Path, cands: &[Candidate]) -> Result<Vec<bool>> {
     let idx = AreaIndex::new(&Areas {
         list,
         bbox: layer.bbox,
+        repairs: Default::default(),
     });
     Ok(cands
         .par_iter()

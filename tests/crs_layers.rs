@@ -136,3 +136,44 @@ fn facilities_in_gcj02_and_bd09_equal_wgs84() {
     assert_eq!(results[0], results[1], "GCJ-02 round trip changes figures");
     assert_eq!(results[0], results[2], "BD-09 round trip changes figures");
 }
+
+/// Areas with an invalid outline are repaired on load, with a warning naming the feature and
+/// its area change: Helsinki's major districts, where feature 14 (Pohjoinen) has a spike that
+/// GEOS also calls invalid (`scripts/make_valid_reference.py`).
+#[test]
+fn invalid_area_outline_is_repaired_and_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let plan = std::fs::read_to_string(root().join("tests/plans/helsinki.toml"))
+        .unwrap()
+        .replace(
+            "helsinki/postal_areas.geojson",
+            "helsinki/major_districts.geojson",
+        );
+    let base = root().join("tests/plans");
+    let plan = plan.replace(
+        "../../../shared",
+        base.join("../../../shared").to_str().unwrap(),
+    );
+    let p = dir.path().join("districts.toml");
+    std::fs::write(&p, plan).unwrap();
+    let out = dir.path().join("out");
+    analyze(&p, &out);
+    let s: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    let w: Vec<&serde_json::Value> = s["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|w| w["code"] == "area_self_intersection_repaired")
+        .collect();
+    assert_eq!(w.len(), 1, "{:?}", s["warnings"]);
+    assert_eq!(w[0]["count"], 1);
+    let m = w[0]["message"].as_str().unwrap();
+    assert!(
+        m.contains("feature 14 ('Pohjoinen')") && m.contains("km²"),
+        "{m}"
+    );
+    // The repaired district still gets its figures.
+    let f = figures(&out.join("areas.csv"));
+    assert!(f.keys().any(|(id, _)| id == "Pohjoinen"));
+}

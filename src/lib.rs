@@ -36,6 +36,7 @@ pub mod projection;
 pub mod sites;
 pub mod siting;
 pub mod standards;
+pub mod validate;
 pub mod validity;
 pub mod warnings;
 pub mod write;

@@ -61,6 +61,13 @@ enum Command {
     /// (--fill-blanks). Writes sites.csv, sites.geojson, areas_after.csv, sites_report.md,
     /// sites_summary.json and report.html into --out (beside what analyze wrote there).
     Sites(Box<SitesArgs>),
+    /// Check everything analyze would read and print one report per layer (features, coordinate
+    /// system, bounding box, invalid outlines, duplicate ids, nulls, points outside every area,
+    /// layers that do not line up). Exit 0 when analyze would run, 2 otherwise.
+    Validate {
+        /// The plan file (TOML).
+        plan: PathBuf,
+    },
     /// List the built-in planning standards, or print one with every rule and its source quote.
     Standards {
         /// A standard's id (e.g. mentougou-2025); without it, list them all.
@@ -222,6 +229,16 @@ fn run(cli: &Cli) -> anyhow::Result<()> {
         .build_global()
         .context("starting the worker threads")?;
     match &cli.command {
+        Command::Validate { plan } => {
+            let plan = Plan::load(plan)?;
+            let r = carecircle::validate::run(&plan);
+            print!("{}", r.text());
+            if r.ok {
+                Ok(())
+            } else {
+                Err(anyhow::anyhow!("the plan does not validate"))
+            }
+        }
         Command::Standards { id } => {
             match id {
                 None => print!("{}", standards_list()),

@@ -177,3 +177,80 @@ fn invalid_area_outline_is_repaired_and_named() {
     let f = figures(&out.join("areas.csv"));
     assert!(f.keys().any(|(id, _)| id == "Pohjoinen"));
 }
+
+/// `validate` on Wuhan with facilities written in GCJ-02 but no `crs`: it reports each layer
+/// and hints that the facilities are GCJ-02, with the shift measured on the data; with
+/// `crs = "GCJ-02"` the hint goes away. A missing areas file: exit 2 and the file named.
+/// Synthetic facilities (said so): one at the centre of every 400th populated cell of the
+/// Wuhan grid, where the "facilities stand where people live" signal is unambiguous.
+#[test]
+fn validate_hints_at_gcj02_facilities() {
+    use carecircle::Crs;
+    let dir = tempfile::tempdir().unwrap();
+    let data = root().join("../shared/data/wuhan");
+    let gcj = Crs::gcj02();
+    let text = std::fs::read_to_string(data.join("population_60plus_cells.csv")).unwrap();
+    let feats: Vec<serde_json::Value> = text
+        .lines()
+        .skip(1)
+        .step_by(400)
+        .enumerate()
+        .map(|(i, l)| {
+            let c: Vec<f64> = l.split(',').skip(1).take(2).map(|x| x.parse().unwrap()).collect();
+            let q = gcj.from_wgs84([c[0], c[1]]);
+            serde_json::json!({"type": "Feature", "properties": {"id": format!("f{i}"), "kind": "service_station", "capacity": 10},
+                "geometry": {"type": "Point", "coordinates": [q[0], q[1]]}})
+        })
+        .collect();
+    let fc = serde_json::json!({"type": "FeatureCollection", "features": feats});
+    let fpath = dir.path().join("fac_gcj.geojson");
+    std::fs::write(&fpath, fc.to_string()).unwrap();
+    let base = root().join("tests/plans");
+    let plan = std::fs::read_to_string(base.join("wuhan.toml"))
+        .unwrap()
+        .replace(
+            "../../../shared",
+            base.join("../../../shared").to_str().unwrap(),
+        );
+    let orig = base
+        .join("../../../shared/data/wuhan/facilities_synthetic.geojson")
+        .to_str()
+        .unwrap()
+        .to_string();
+    let validate = |text: String| {
+        let p = dir.path().join("plan.toml");
+        std::fs::write(&p, text).unwrap();
+        Command::cargo_bin("carecircle")
+            .unwrap()
+            .args(["validate", p.to_str().unwrap()])
+            .output()
+            .unwrap()
+    };
+    let o = validate(plan.replace(&orig, fpath.to_str().unwrap()));
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(o.status.success(), "{out}");
+    assert!(
+        out.contains("areas: ") && out.contains("179 features"),
+        "{out}"
+    );
+    assert!(out.contains("494676 cells"), "{out}");
+    assert!(out.contains("Are they GCJ-02?"), "{out}");
+    let o = validate(plan.replace(&orig, fpath.to_str().unwrap()).replacen(
+        "[[facilities]]\n",
+        "[[facilities]]\ncrs = \"GCJ-02\"\n",
+        1,
+    ));
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        o.status.success() && !out.contains("Are they GCJ-02?"),
+        "{out}"
+    );
+    assert!(out.contains("OK: analyze can run"), "{out}");
+    let o = validate(plan.replace("streets_approx.geojson", "no_such_file.geojson"));
+    assert_eq!(o.status.code(), Some(2));
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        out.contains("no_such_file.geojson") && out.contains("NOT OK"),
+        "{out}"
+    );
+}

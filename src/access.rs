@@ -55,7 +55,8 @@ impl AccessSpec {
     /// The decay weight at distance `d` metres (0 beyond the catchment).
     #[inline]
     pub fn weight(&self, d: f64) -> f64 {
-        if !(d <= self.catchment_m) {
+        // NaN and anything beyond the catchment weigh nothing.
+        if d.is_nan() || d > self.catchment_m {
             return 0.0;
         }
         match &self.decay {

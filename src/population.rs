@@ -504,8 +504,8 @@ fn read_rasters(spec: &PopulationSpec, fields: &[&str], groups: &[Vec<usize>]) -
         |acc, r, rows| {
             let mut nulls = vec![false; nf];
             for c in 0..g.width as usize {
-                for k in 0..nf {
-                    let x = rows[k][c];
+                for (k, row) in rows.iter().enumerate() {
+                    let x = row[c];
                     nulls[k] = false;
                     acc.scratch[k] = if x.is_nan() || acc.null_values[k].contains(&x) {
                         nulls[k] = true;

@@ -126,13 +126,10 @@ fn three_facilities_by_hand() {
     assert_conserved(&a, &pop, &cap, 1e-12);
 }
 
-fn random_layout(
-    r: &mut Rng,
-    spread: f64,
-    off: f64,
-    nc: usize,
-    nf: usize,
-) -> (Vec<[f64; 2]>, Vec<f64>, Vec<[f64; 2]>, Vec<f64>) {
+/// Cells, their population, facilities, their capacity.
+type Layout = (Vec<[f64; 2]>, Vec<f64>, Vec<[f64; 2]>, Vec<f64>);
+
+fn random_layout(r: &mut Rng, spread: f64, off: f64, nc: usize, nf: usize) -> Layout {
     let pt = |r: &mut Rng| [off + (r.f() - 0.5) * spread, 3.4e6 + (r.f() - 0.5) * spread];
     let cells: Vec<[f64; 2]> = (0..nc).map(|_| pt(r)).collect();
     // Some cells are empty, as in real grids.
@@ -400,8 +397,8 @@ fn wuhan_areas_csv_columns() {
     let acc = s.access.as_ref().unwrap();
     let pop = &a.cells.values[s.spec.group];
     let mut per_area: HashMap<&str, (f64, f64, f64)> = HashMap::new();
-    for c in 0..a.cells.len() {
-        if let Some(ar) = a.cell_area[c] {
+    for (c, area) in a.cell_area.iter().enumerate() {
+        if let Some(ar) = area {
             let e = per_area
                 .entry(a.areas.list[ar.0 as usize].id.as_str())
                 .or_default();

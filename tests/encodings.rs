@@ -33,6 +33,9 @@ const FACILITIES: &str = "名称\t类型\t经度\t纬度\t床位\n\
 汉阳区社区养老服务站\t社区养老服务站\t114.2188\t30.5549\t\n\
 武昌区老年食堂\t老年助餐点\t114.3162\t30.5543\t0\n";
 
+/// A facility read back: kind, name, capacity, position.
+type Row = (String, Option<String>, Option<f64>, [f64; 2]);
+
 fn spec(path: &Path) -> FacilitySpec {
     FacilitySpec {
         path: path.to_owned(),
@@ -58,7 +61,7 @@ fn gbk_and_utf16_facility_lists_read_like_utf8() {
         let p = dir.path().join(name);
         std::fs::write(&p, bytes).unwrap();
         let (f, info) = facility::load(&[spec(&p)]).unwrap();
-        let rows: Vec<(String, Option<String>, Option<f64>, [f64; 2])> = f
+        let rows: Vec<Row> = f
             .into_iter()
             .map(|f| (f.kind, f.name, f.capacity, f.lonlat))
             .collect();

@@ -483,7 +483,9 @@ fn write_workbook(dir: &Path, bad_row: bool) -> PathBuf {
     {
         ws.write_string(0, c as u16, *h).unwrap();
     }
-    let rows: [(&str, &str, &str, Option<f64>, f64, f64); 3] = [
+    // id, name, kind, capacity, lon, lat
+    type Row<'a> = (&'a str, &'a str, &'a str, Option<f64>, f64, f64);
+    let rows: [Row; 3] = [
         (
             "00123",
             "江汉区养老服务站",

@@ -466,7 +466,7 @@ fn random_rasters_equal_a_plain_reading() {
             let gen = |rng: &mut Rng| -> Vec<f64> {
                 (0..w * h)
                     .map(|_| match rng.below(10) {
-                        0 | 1 | 2 => 0.0,
+                        0..=2 => 0.0,
                         3 => nodata,
                         4 if signed => -(1.0 + rng.below(5) as f64),
                         5 => 99.0,

@@ -204,7 +204,14 @@ fn repair(
     if r.issues.is_empty() {
         return polygons;
     }
-    let mut kinds: Vec<&'static str> = r.issues.iter().map(|i| i.kind.name()).collect();
+    // Ring orientation is fixed silently: the crossing-number test does not depend on it, and
+    // most GIS exports (GDAL, QGIS, the Wuhan and Helsinki layers) write clockwise shells.
+    let mut kinds: Vec<&'static str> = r
+        .issues
+        .iter()
+        .filter(|i| i.kind != crate::validity::IssueKind::WrongOrientation)
+        .map(|i| i.kind.name())
+        .collect();
     kinds.sort_unstable();
     kinds.dedup();
     for k in kinds {

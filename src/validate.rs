@@ -91,14 +91,14 @@ fn check(plan: &Plan, r: &mut Report) -> crate::Result<()> {
         .collect();
     let refs: Vec<(usize, &[crate::load::geojson::Polygon])> =
         polys.iter().map(|(i, p)| (*i, &p[..])).collect();
-    // Simple fixes (orientation, closing, repeated points) are summed up by the repair line
-    // below; what changes an outline's shape is listed per feature.
+    // Every finding by feature except ring orientation (most GIS exports write clockwise
+    // shells; it is fixed silently and does not change any figure).
     let findings: Vec<_> = crate::validity::check_layer(&refs)
         .into_iter()
-        .filter(|f| f.issue.kind.is_structural())
+        .filter(|f| f.issue.kind != crate::validity::IssueKind::WrongOrientation)
         .collect();
     if findings.is_empty() {
-        r.line("  geometry: no self-intersections, misplaced holes or overlapping parts");
+        r.line("  geometry: no self-intersections, unclosed rings, empty parts or repeated points");
     }
     for f in findings.iter().take(50) {
         r.line(format!(

@@ -114,7 +114,9 @@ pub fn load_with_attrs(spec: &AreasSpec) -> Result<(Areas, AreaAttrs)> {
     Ok((areas, attrs))
 }
 
-fn load_layer(spec: &AreasSpec, layer: geojson::Layer) -> Result<Areas> {
+/// Builds the areas from a layer already read and converted to WGS 84 (`validate` reads it once
+/// for its own findings).
+pub fn load_layer(spec: &AreasSpec, layer: geojson::Layer) -> Result<Areas> {
     let path = &spec.path;
     if layer.features.is_empty() {
         return Err(Error::input(path, Location::File, None, "the areas file has no features: expected the streets/towns as Polygon or MultiPolygon features"));

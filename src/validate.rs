@@ -117,7 +117,7 @@ fn check(plan: &Plan, r: &mut Report) -> crate::Result<()> {
     if findings.len() > 50 {
         r.line(format!("  geometry: … {} findings in all", findings.len()));
     }
-    let areas = area::load(a)?;
+    let areas = area::load_layer(a, src.layer)?;
     for w in areas.repairs.0.iter() {
         r.line(format!("  repaired on load: {}", w.message));
     }

@@ -3,26 +3,16 @@
 //! read from a code-less .prj, suppressed counts 99 with `null_values`) against the published
 //! WGS 84 copies (suppressed counts null); facility coordinates given in GCJ-02 and BD-09.
 
-use assert_cmd::Command;
-use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+#[path = "cli_common/mod.rs"]
+mod common;
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+use assert_cmd::Command;
+use common::root;
+use std::collections::BTreeMap;
+use std::path::Path;
 
 fn analyze(plan: &Path, out: &Path) {
-    Command::cargo_bin("carecircle")
-        .unwrap()
-        .args([
-            "analyze",
-            plan.to_str().unwrap(),
-            "--out",
-            out.to_str().unwrap(),
-            "-q",
-        ])
-        .assert()
-        .success();
+    common::analyze_into(plan, out, &[]);
 }
 
 /// areas.csv keyed by (area_id, service), without the display name.

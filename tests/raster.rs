@@ -2,16 +2,15 @@
 //! was derived from them, and small rasters written here (strips and tiles, every sample
 //! format, nodata, PixelIsPoint, grids that do not match) against a plain in-memory reading.
 
-use assert_cmd::Command;
+#[path = "cli_common/mod.rs"]
+mod common;
+
 use carecircle::plan::PopulationSpec;
 use carecircle::population::{self, Cells};
 use carecircle::warnings::Warnings;
+use common::root;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
 
 fn wuhan() -> PathBuf {
     root().join("../shared/data/wuhan")
@@ -128,30 +127,8 @@ fn wuhan_rasters_match_the_csv_derived_from_them() {
 #[test]
 fn analyze_on_the_rasters_gives_the_csv_plan_areas() {
     let run = |plan: &str| {
-        let dir = tempfile::tempdir().unwrap();
-        let out = dir.path().join("out");
-        Command::cargo_bin("carecircle")
-            .unwrap()
-            .args([
-                "analyze",
-                root().join(plan).to_str().unwrap(),
-                "--out",
-                out.to_str().unwrap(),
-                "-q",
-            ])
-            .assert()
-            .success();
-        let text = std::fs::read_to_string(out.join("areas.csv")).unwrap();
-        let mut r = csv::Reader::from_reader(text.trim_start_matches('\u{feff}').as_bytes());
-        let h: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
-        r.records()
-            .map(|rec| {
-                h.iter()
-                    .cloned()
-                    .zip(rec.unwrap().iter().map(String::from))
-                    .collect::<HashMap<String, String>>()
-            })
-            .collect::<Vec<_>>()
+        let dir = common::analyze(plan);
+        common::rows(&dir.path().join("out/areas.csv"))
     };
     let a = run("tests/plans/wuhan.toml");
     let b = run("tests/plans/wuhan_tif.toml");

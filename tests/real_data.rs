@@ -11,45 +11,12 @@
 //! 27.381 (meal_point) and 2.389 (nursing_home) covered people to its planar figures: carecircle's
 //! figures equal the geodesic ones.
 
-use assert_cmd::Command;
+#[path = "cli_common/mod.rs"]
+mod common;
+
+use common::{analyze, rows};
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
-
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn analyze(plan: &str) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("out");
-    Command::cargo_bin("carecircle")
-        .unwrap()
-        .args([
-            "analyze",
-            root().join(plan).to_str().unwrap(),
-            "--out",
-            out.to_str().unwrap(),
-            "-q",
-        ])
-        .assert()
-        .success();
-    dir
-}
-
-fn rows(path: &Path) -> Vec<HashMap<String, String>> {
-    let text = std::fs::read_to_string(path).unwrap();
-    assert!(text.starts_with('\u{feff}'), "UTF-8 BOM for Excel");
-    let mut r = csv::Reader::from_reader(text.trim_start_matches('\u{feff}').as_bytes());
-    let h: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
-    r.records()
-        .map(|rec| {
-            h.iter()
-                .cloned()
-                .zip(rec.unwrap().iter().map(String::from))
-                .collect()
-        })
-        .collect()
-}
+use std::path::Path;
 
 fn json(path: &Path) -> serde_json::Value {
     serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()

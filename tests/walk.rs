@@ -1,31 +1,19 @@
 //! Walking coverage through the CLI: hand-computed routes on a tiny fixture, and the rules
 //! "a walk is never shorter than a straight line" and "peer figures reproduced" on real data.
 
-use assert_cmd::Command;
-use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+#[path = "cli_common/mod.rs"]
+mod common;
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
+use assert_cmd::Command;
+use common::root;
+use std::collections::HashMap;
+use std::path::Path;
 
 /// Runs `analyze` with `--cells` and returns the out folder.
 fn analyze(plan: &str, extra: &[&str]) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("out");
-    Command::cargo_bin("carecircle")
-        .unwrap()
-        .args([
-            "analyze",
-            root().join(plan).to_str().unwrap(),
-            "--out",
-            out.to_str().unwrap(),
-            "--cells",
-            "-q",
-        ])
-        .args(extra)
-        .assert()
-        .success();
+    let args: Vec<&str> = ["--cells"].iter().chain(extra).copied().collect();
+    common::analyze_into(&root().join(plan), &dir.path().join("out"), &args);
     dir
 }
 

@@ -243,8 +243,9 @@ pub fn run(plan: Plan, opts: &Options) -> Result<Analysis> {
             )
         },
     );
-    let (areas, area_attrs) = areas?;
+    let (areas, mut area_attrs) = areas?;
     warnings.extend(areas.repairs.clone());
+    standard_units(&plan, &areas, &mut area_attrs, &mut warnings);
     let (mut cells, pop_warnings) = cells?;
     let (mut facilities, sources) = fac?;
     warnings.extend(pop_warnings);
@@ -928,12 +929,98 @@ fn check_planned_kinds(plan: &Plan, planned: &[Facility], warnings: &mut Warning
     }
 }
 
+/// Matches the units the plan's standard lists to the areas (by code, then by name) and reports
+/// what did not match. Without `[areas] zone`, matched areas take their unit's zone from the
+/// standard (unmatched areas have none).
+fn standard_units(plan: &Plan, areas: &Areas, attrs: &mut AreaAttrs, warnings: &mut Warnings) {
+    let Some(preset) = plan
+        .standard
+        .as_ref()
+        .and_then(|a| crate::standards::get(&a.preset))
+    else {
+        return;
+    };
+    if preset.units.is_empty() {
+        return;
+    }
+    let pairs: Vec<(&str, &str)> = areas
+        .list
+        .iter()
+        .map(|a| (a.id.as_str(), a.name.as_str()))
+        .collect();
+    let m = crate::standards::match_units(preset, &pairs);
+    let listed = |names: Vec<String>| {
+        let n = names.len();
+        let mut t = names.into_iter().take(12).collect::<Vec<_>>().join(", ");
+        if n > 12 {
+            t.push_str(&format!(" … and {} more", n - 12));
+        }
+        t
+    };
+    let by_name = m
+        .matched
+        .iter()
+        .filter(|x| x.2 == crate::standards::MatchedBy::Name)
+        .count();
+    let units = m
+        .unmatched_preset_units
+        .iter()
+        .map(|&u| {
+            let u = &preset.units[u];
+            match &u.code {
+                Some(c) => format!("{} ({c})", u.name),
+                None => u.name.clone(),
+            }
+        })
+        .collect::<Vec<_>>();
+    warnings.add(
+        "standard_units_not_found",
+        units.len() as u64,
+        format!(
+            "standard {}: {} of its {} units match no area by code or name ({} matched, {by_name} of them by name): {}",
+            preset.id,
+            units.len(),
+            preset.units.len(),
+            m.matched.len(),
+            listed(units)
+        ),
+    );
+    let others = m
+        .unmatched_areas
+        .iter()
+        .map(|&a| format!("{} ({})", areas.list[a].name, areas.list[a].id))
+        .collect::<Vec<_>>();
+    warnings.add(
+        "areas_not_in_standard",
+        others.len() as u64,
+        format!(
+            "{} areas are not units of standard {}{}: {}",
+            others.len(),
+            preset.id,
+            if plan.areas.zone.is_none() && preset.units.iter().any(|u| u.zone.is_some()) {
+                " and have no zone (judged by each service's own rules)"
+            } else {
+                ""
+            },
+            listed(others)
+        ),
+    );
+    if plan.areas.zone.is_none() && preset.units.iter().any(|u| u.zone.is_some()) {
+        attrs.zone = vec![None; areas.list.len()];
+        for &(u, a, _) in &m.matched {
+            attrs.zone[a] = preset.units[u].zone.clone();
+        }
+        attrs.zone_source = Some(format!("standard {}'s unit list", preset.id));
+    }
+}
+
 /// Reports zone values no rule names, units without a zone, and zones named in rules that no
 /// unit has.
 fn check_zones(plan: &Plan, attrs: &AreaAttrs, warnings: &mut Warnings) {
-    let Some(field) = &plan.areas.zone else {
+    if attrs.zone_source.is_none() {
         return;
-    };
+    }
+    let field = plan.areas.zone.as_deref();
     let named: std::collections::BTreeSet<&str> = plan
         .services
         .iter()
@@ -954,20 +1041,28 @@ fn check_zones(plan: &Plan, attrs: &AreaAttrs, warnings: &mut Warnings) {
             listed.join(", ")
         ),
     );
-    let null = attrs.zone.iter().filter(|z| z.is_none()).count() as u64;
-    warnings.add(
-        "zone_missing",
-        null,
-        format!("{null} units have no zone ('{field}' is null or missing): judged by the service's own rules"),
-    );
+    // Without a zone property, areas outside the standard's unit list are reported by
+    // `standard_units` already.
+    if let Some(field) = field {
+        let null = attrs.zone.iter().filter(|z| z.is_none()).count() as u64;
+        warnings.add(
+            "zone_missing",
+            null,
+            format!("{null} units have no zone ('{field}' is null or missing): judged by the service's own rules"),
+        );
+    }
     for z in named {
         if !attrs.zone.iter().any(|x| x.as_deref() == Some(z)) {
+            let why = match field {
+                Some(field) => format!("no unit has {field} = \"{z}\": check the spelling"),
+                None => format!(
+                    "no area matched to the standard's units is in zone '{z}' (check the unit codes and names)"
+                ),
+            };
             warnings.add(
                 "zone_without_units",
                 1,
-                format!(
-                    "zone '{z}' has rules but no unit has {field} = \"{z}\": check the spelling"
-                ),
+                format!("zone '{z}' has rules but {why}"),
             );
         }
     }

@@ -44,6 +44,9 @@ pub struct Areas {
 pub struct AreaAttrs {
     /// Zone per area (`None`: the property is null or not configured).
     pub zone: Vec<Option<String>>,
+    /// Where the zones come from (`property 'zone'`, `standard mentougou-2025's unit list`);
+    /// `None` when units have no zones.
+    pub zone_source: Option<String>,
     /// Parent unit per area (`None`: null or not configured).
     pub parent: Vec<Option<String>>,
     /// Official count per `[areas] counts` entry (plan order), per area; `None` when null.
@@ -78,6 +81,7 @@ pub fn load_with_attrs(spec: &AreasSpec) -> Result<(Areas, AreaAttrs)> {
     }
     let mut attrs = AreaAttrs {
         counts: vec![Vec::new(); spec.counts.len()],
+        zone_source: spec.zone.as_ref().map(|f| format!("property '{f}'")),
         ..Default::default()
     };
     for f in &layer.features {

@@ -399,6 +399,8 @@ pub struct ZoneRule {
     /// Coverage means presence: every served person of a unit with ≥ 1 facility of the kind is
     /// covered, none otherwise (distances do not matter).
     pub presence_only: bool,
+    /// The preset variant this rule comes from (`None`: written in the plan).
+    pub source: Option<Provenance>,
 }
 
 /// The rules one unit is judged by: the service's, with its zone's overrides applied.
@@ -422,6 +424,14 @@ impl ServiceSpec {
     /// Walking distance budget in metres: minutes × speed.
     pub fn walk_budget_m(&self) -> f64 {
         self.minutes * self.speed_kmh * 1000.0 / 60.0
+    }
+
+    /// Where the rules for a unit of `zone` come from: the preset's zone variant when there is
+    /// one, else the service's own preset rule (`None`: written in the plan).
+    pub fn source_for(&self, zone: Option<&str>) -> Option<&Provenance> {
+        zone.and_then(|z| self.zones.iter().find(|(n, _)| n == z))
+            .and_then(|(_, r)| r.source.as_ref())
+            .or(self.source.as_ref())
     }
 
     /// The rules for a unit of `zone` (`None`, or a zone without an override: the service's own).
@@ -648,7 +658,13 @@ impl Plan {
             }
         };
         let mut services: Vec<ServiceSpec> = Vec::new();
-        for (i, (s, source)) in entries.into_iter().enumerate() {
+        // Units can take their zone from a property or from the standard's unit list.
+        let zones_known = raw.areas.zone.is_some()
+            || standard
+                .as_ref()
+                .and_then(|a| crate::standards::get(&a.preset))
+                .is_some_and(|p| p.units.iter().any(|u| u.zone.is_some()));
+        for (i, (s, source, zone_sources)) in entries.into_iter().enumerate() {
             let id = s.id.clone().unwrap_or_else(|| s.kind.clone());
             let at = match &source {
                 None => format!("[[service]] #{} ({id})", i + 1),
@@ -714,7 +730,7 @@ impl Plan {
             let mut zones = Vec::new();
             for (zone, z) in s.zones {
                 let at = format!("{at} zones.{zone}");
-                if raw.areas.zone.is_none() {
+                if !zones_known && source.is_none() {
                     return Err(err(format!("{at}: per-zone rules need [areas] zone = \"…\" (the property holding each unit's zone)")));
                 }
                 for (k, v) in [("radius_m", z.radius_m), ("minutes", z.minutes)] {
@@ -742,6 +758,7 @@ impl Plan {
                 if z.presence_only && (z.radius_m.is_some() || z.minutes.is_some()) {
                     return Err(err(format!("{at}: presence_only ignores distances: drop radius_m/minutes, or presence_only")));
                 }
+                let source = zone_sources.get(&zone).cloned();
                 zones.push((
                     zone,
                     ZoneRule {
@@ -751,6 +768,7 @@ impl Plan {
                         min_per_area: z.min_per_area,
                         capacity_per_1000: z.capacity_per_1000,
                         presence_only: z.presence_only,
+                        source,
                     },
                 ));
             }
@@ -947,8 +965,9 @@ fn facility_specs(
     Ok(out)
 }
 
-/// A service entry before validation, with the preset rule it comes from.
-type Entry = (RawService, Option<Provenance>);
+/// A service entry before validation, with the preset rule it comes from and the provenance of
+/// each of that rule's zone variants.
+type Entry = (RawService, Option<Provenance>, BTreeMap<String, Provenance>);
 
 /// The services of a plan with `standard = "…"`: the preset's mapped rules in preset order, each
 /// replaced by the plan's own `[[service]]` entries of the same kind, then the plan's other
@@ -969,7 +988,13 @@ fn with_standard(
         {
             return Err(format!("{k} maps a preset name, but the plan names no standard: add standard = \"…\" (one of {})", crate::standards::ids()));
         }
-        return Ok((None, own.into_iter().map(|s| (s, None)).collect(), warnings));
+        return Ok((
+            None,
+            own.into_iter()
+                .map(|s| (s, None, BTreeMap::new()))
+                .collect(),
+            warnings,
+        ));
     };
     let preset = crate::standards::get(&id).ok_or_else(|| {
         format!(
@@ -999,6 +1024,29 @@ fn with_standard(
             .collect();
         if overrides.is_empty() {
             let v = &r.values;
+            // Zone variants arrive resolved (the rule's values with the variant's replacing
+            // them); a presence-only zone carries no distances.
+            let zones = r
+                .zones
+                .iter()
+                .map(|(zone, z)| {
+                    let far = |x: f64| (!z.presence_only).then_some(x);
+                    let raw = RawZoneRule {
+                        radius_m: far(z.radius_m),
+                        minutes: z.minutes.and_then(far),
+                        coverage_target: z.coverage_target,
+                        min_per_area: z.min_per_area,
+                        capacity_per_1000: z.capacity_per_1000,
+                        presence_only: z.presence_only,
+                    };
+                    (zone.clone(), raw)
+                })
+                .collect();
+            let sources = r
+                .zones
+                .iter()
+                .map(|(zone, z)| (zone.clone(), z.source.clone()))
+                .collect();
             let s = RawService {
                 kind: r.kind.clone(),
                 serves: r.serves.clone(),
@@ -1007,14 +1055,19 @@ fn with_standard(
                 coverage_target: v.coverage_target,
                 capacity_per_1000: v.capacity_per_1000,
                 minutes: v.minutes,
+                zones,
                 ..RawService::default()
             };
-            entries.push((s, Some(v.source.clone())));
+            entries.push((s, Some(v.source.clone()), sources));
         } else {
-            entries.extend(overrides.into_iter().map(|s| (s, None)));
+            entries.extend(overrides.into_iter().map(|s| (s, None, BTreeMap::new())));
         }
     }
-    entries.extend(own.into_iter().flatten().map(|s| (s, None)));
+    entries.extend(
+        own.into_iter()
+            .flatten()
+            .map(|s| (s, None, BTreeMap::new())),
+    );
     Ok((Some(applied), entries, warnings))
 }
 

@@ -851,3 +851,271 @@ fn plan_errors_name_the_key() {
     let e = carecircle::Plan::load(&bad).unwrap_err().to_string();
     assert!(e.contains("year is for [[planned]]"), "{e}");
 }
+
+/// Real street outlines (the 13 Mentougou units of `china_districts/seed_streets_approx.geojson`,
+/// approximate Voronoi polygons) with a synthetic population (10 people on every 0.01° lattice
+/// point) and synthetic stations (on every 23rd lattice point): no such data is published for
+/// Mentougou, said so here. The plan names `standard = "mentougou-2025"` and no zone property:
+/// the units take their zone from the preset's unit list (by code; 大台 is given a non-code id,
+/// so it must match by name) and the station rule's mountain variant (presence only) applies.
+/// The same plan written out by hand — the zones as a property, the rule as a `[[service]]` with
+/// `zones.mountain` — must give identical figures.
+#[test]
+fn mentougou_standard_takes_zones_from_its_unit_list() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let mut gj = json_file(&data().join("china_districts/seed_streets_approx.geojson"));
+    // The document's urban core (门城地区); the other units are mountain towns.
+    let urban = ["大峪", "城子", "东辛房", "永定", "龙泉"];
+    let feats: Vec<Value> = gj["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["properties"]["district"] == "门头沟区")
+        .cloned()
+        .map(|mut f| {
+            let p = f["properties"].as_object_mut().unwrap();
+            let name = p["name"].as_str().unwrap().to_string();
+            let zone = if urban.iter().any(|u| name.starts_with(u)) {
+                "urban"
+            } else {
+                "mountain"
+            };
+            p.insert("zone".into(), json!(zone));
+            if name.starts_with("大台") {
+                p.insert("id".into(), json!("datai"));
+            }
+            f
+        })
+        .collect();
+    assert_eq!(feats.len(), 13);
+    let (mut x0, mut y0, mut x1, mut y1) = (180.0f64, 90.0f64, -180.0f64, -90.0f64);
+    for f in &feats {
+        let mut stack = vec![&f["geometry"]["coordinates"]];
+        while let Some(v) = stack.pop() {
+            match v.as_array() {
+                Some(a) if a.first().is_some_and(|x| x.is_number()) => {
+                    let (x, y) = (a[0].as_f64().unwrap(), a[1].as_f64().unwrap());
+                    (x0, y0, x1, y1) = (x0.min(x), y0.min(y), x1.max(x), y1.max(y));
+                }
+                Some(a) => stack.extend(a.iter()),
+                None => {}
+            }
+        }
+    }
+    // 妙峰山镇 gets no station (even-odd ray test over its outline's rings).
+    let miaofeng = feats
+        .iter()
+        .find(|f| f["properties"]["name"] == "妙峰山镇")
+        .unwrap()["geometry"]
+        .clone();
+    let inside_miaofeng = |x: f64, y: f64| {
+        let polys = match miaofeng["type"].as_str().unwrap() {
+            "Polygon" => vec![miaofeng["coordinates"].clone()],
+            _ => miaofeng["coordinates"].as_array().unwrap().clone(),
+        };
+        let mut inside = false;
+        for ring in polys.iter().flat_map(|p| p.as_array().unwrap().iter()) {
+            let pts: Vec<[f64; 2]> = ring
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|p| [p[0].as_f64().unwrap(), p[1].as_f64().unwrap()])
+                .collect();
+            for w in pts.windows(2) {
+                let (a, b) = (w[0], w[1]);
+                if (a[1] > y) != (b[1] > y) && x < a[0] + (y - a[1]) / (b[1] - a[1]) * (b[0] - a[0])
+                {
+                    inside = !inside;
+                }
+            }
+        }
+        inside
+    };
+    gj["features"] = Value::Array(feats);
+    std::fs::write(d.join("streets.geojson"), gj.to_string()).unwrap();
+    let mut pop = String::from("lon,lat,p60\n");
+    let mut fac = String::from("id,lon,lat,kind\n");
+    let mut k = 0;
+    let (mut i, mut j) = (0, 0);
+    while x0 + 0.01 * i as f64 <= x1 {
+        while y0 + 0.01 * j as f64 <= y1 {
+            let (x, y) = (x0 + 0.01 * i as f64, y0 + 0.01 * j as f64);
+            pop += &format!("{x:.4},{y:.4},10\n");
+            if k % 23 == 0 && !inside_miaofeng(x, y) {
+                fac += &format!("s{k},{x:.4},{y:.4},station\n");
+            }
+            k += 1;
+            j += 1;
+        }
+        j = 0;
+        i += 1;
+    }
+    std::fs::write(d.join("pop.csv"), pop).unwrap();
+    std::fs::write(d.join("fac.csv"), fac).unwrap();
+    let common = r#"
+[population]
+path = "pop.csv"
+lon = "lon"
+lat = "lat"
+groups.elderly = "p60"
+
+[[facilities]]
+path = "fac.csv"
+lon = "lon"
+lat = "lat"
+id = "id"
+kind = "kind"
+"#;
+    let preset = format!(
+        "standard = \"mentougou-2025\"\nkinds.station = \"station\"\ngroups.age60 = \"elderly\"\n\n[areas]\npath = \"streets.geojson\"\nid = \"id\"\nname = \"name\"\n{common}"
+    );
+    let by_hand = format!(
+        r#"[areas]
+path = "streets.geojson"
+id = "id"
+name = "name"
+zone = "zone"
+{common}
+[[service]]
+kind = "station"
+serves = "elderly"
+radius_m = 1000
+minutes = 15
+coverage_target = 1.0
+zones.mountain = {{ presence_only = true, min_per_area = 1 }}
+"#
+    );
+    let mut out = Vec::new();
+    for (name, text) in [("preset", preset), ("hand", by_hand)] {
+        let plan = d.join(format!("{name}.toml"));
+        std::fs::write(&plan, text).unwrap();
+        let o = d.join(name);
+        analyze(&plan, &o, &[]);
+        out.push(o);
+    }
+    let (a, b) = (
+        rows(&out[0].join("areas.csv")),
+        rows(&out[1].join("areas.csv")),
+    );
+    assert_eq!(a.len(), 13);
+    // The preset run also names each row's rule source: the mountain variant's in mountain units.
+    for r in &a {
+        let want = if r["zone"] == "mountain" {
+            "远山区空白点"
+        } else {
+            "专栏1 第5项"
+        };
+        assert!(r["rule_source"].contains(want), "{r:?}");
+    }
+    let a: Vec<_> = a
+        .into_iter()
+        .map(|mut r| {
+            r.remove("rule_source");
+            r
+        })
+        .collect();
+    assert_eq!(
+        a, b,
+        "the preset's zones and rules must equal the hand-written plan's"
+    );
+    let mountain_with = a
+        .iter()
+        .filter(|r| r["zone"] == "mountain" && num(r, "facilities") >= 1.0)
+        .count();
+    let mountain_without = a
+        .iter()
+        .filter(|r| r["zone"] == "mountain" && num(r, "facilities") == 0.0)
+        .count();
+    assert!(mountain_with > 0 && mountain_without > 0, "{a:?}");
+    for r in &a {
+        if r["zone"] == "mountain" {
+            // Presence only: all or nothing.
+            let want = if num(r, "facilities") >= 1.0 {
+                num(r, "population")
+            } else {
+                0.0
+            };
+            assert_eq!(num(r, "covered_population"), want, "{r:?}");
+        }
+    }
+    assert_eq!(a.iter().filter(|r| r["zone"] == "urban").count(), 5);
+    let s = json_file(&out[0].join("summary.json"));
+    assert_eq!(warning_count(&s, "standard_units_not_found"), 0);
+    assert_eq!(warning_count(&s, "areas_not_in_standard"), 0);
+    let md = std::fs::read_to_string(out[0].join("report.md")).unwrap();
+    assert!(
+        md.contains("zones from standard mentougou-2025's unit list"),
+        "{md}"
+    );
+    assert!(
+        md.contains("填补清水镇、斋堂镇等远山区养老服务驿站"),
+        "{md}"
+    );
+}
+
+/// Units the standard lists but the areas lack, and areas it does not list, are reported (the
+/// Yuzhong document names 11 streets; the 2016 list in `seed_streets_approx` has 9).
+#[test]
+fn unmatched_standard_units_are_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let mut gj = json_file(&data().join("china_districts/seed_streets_approx.geojson"));
+    let feats: Vec<Value> = gj["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["properties"]["district"] == "渝中区")
+        .cloned()
+        .collect();
+    let n_areas = feats.len();
+    gj["features"] = Value::Array(feats);
+    std::fs::write(d.join("streets.geojson"), gj.to_string()).unwrap();
+    std::fs::write(d.join("pop.csv"), "lon,lat,p\n106.57,29.555,10\n").unwrap();
+    std::fs::write(d.join("fac.csv"), "lon,lat,kind\n106.57,29.555,x\n").unwrap();
+    let preset = carecircle::standards::get("yuzhong-2025").unwrap();
+    let kind = &preset.rules[0].kind;
+    let group = &preset.rules[0].serves;
+    let plan = d.join("plan.toml");
+    std::fs::write(
+        &plan,
+        format!(
+            "standard = \"yuzhong-2025\"\nkinds.{kind} = \"x\"\ngroups.{group} = \"all\"\n[areas]\npath = \"streets.geojson\"\nid = \"id\"\nname = \"name\"\n[population]\npath = \"pop.csv\"\ncell_size = \"100 m\"\nlon = \"lon\"\nlat = \"lat\"\ngroups.all = \"p\"\n[[facilities]]\npath = \"fac.csv\"\nlon = \"lon\"\nlat = \"lat\"\nkind = \"kind\"\n"
+        ),
+    )
+    .unwrap();
+    analyze(&plan, &d.join("o"), &[]);
+    let s = json_file(&d.join("o/summary.json"));
+    let areas: Vec<(String, String)> = json_file(&d.join("streets.geojson"))["features"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            let p = &f["properties"];
+            (
+                p["id"].as_str().unwrap().into(),
+                p["name"].as_str().unwrap().into(),
+            )
+        })
+        .collect();
+    let refs: Vec<(&str, &str)> = areas
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
+    let m = carecircle::standards::match_units(preset, &refs);
+    assert_eq!(preset.units.len(), 11);
+    assert!(!m.unmatched_preset_units.is_empty());
+    assert_eq!(
+        warning_count(&s, "standard_units_not_found"),
+        m.unmatched_preset_units.len() as u64
+    );
+    assert_eq!(
+        warning_count(&s, "areas_not_in_standard"),
+        m.unmatched_areas.len() as u64
+    );
+    assert_eq!(m.matched.len() + m.unmatched_areas.len(), n_areas);
+    let text = s["warnings"].to_string();
+    for &u in &m.unmatched_preset_units {
+        assert!(text.contains(&preset.units[u].name), "{text}");
+    }
+}

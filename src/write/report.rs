@@ -234,7 +234,11 @@ fn zone_rules(o: &mut String, a: &Analysis, s: &crate::analyze::ServiceResult) {
     if s.spec.zones.is_empty() {
         return;
     }
-    let _ = writeln!(o, "Zone rules (other units: the rules above):\n");
+    let _ = writeln!(
+        o,
+        "Zone rules (zones from {}; other units: the rules above):\n",
+        a.area_attrs.zone_source.as_deref().unwrap_or("no source")
+    );
     for (zone, z) in &s.spec.zones {
         let r = s.spec.rules(Some(zone));
         let units = a.units_in_zone(zone);
@@ -265,6 +269,9 @@ fn zone_rules(o: &mut String, a: &Analysis, s: &crate::analyze::ServiceResult) {
             if extra.is_empty() { "" } else { "; " },
             extra.join("; ")
         );
+        if let Some(line) = z.source.as_ref().and_then(|p| provenance_line(p, &r)) {
+            let _ = writeln!(o, "  {}", cell(&line));
+        }
     }
     let _ = writeln!(o);
 }
@@ -408,15 +415,19 @@ fn planned(o: &mut String, a: &Analysis) {
 /// "Source (standard ID): 目标 100%，依据《…》专栏1 第6项（约束性）：“quote”" for a service taken
 /// from a built-in standard.
 fn source_line(spec: &crate::plan::ServiceSpec) -> Option<String> {
-    let p = spec.source.as_ref()?;
+    provenance_line(spec.source.as_ref()?, &spec.rules(None))
+}
+
+/// [`source_line`] for a rule (a service's own, or one zone's) with its provenance.
+fn provenance_line(p: &crate::standards::Provenance, r: &crate::plan::Rules) -> Option<String> {
     let mut targets = Vec::new();
-    if let Some(t) = spec.coverage_target {
+    if let Some(t) = r.coverage_target {
         targets.push(format!("目标 {}%", (t * 1000.0).round() / 10.0));
     }
-    if let Some(m) = spec.min_per_area {
+    if let Some(m) = r.min_per_area {
         targets.push(format!("每个单元至少 {m} 个"));
     }
-    if let Some(c) = spec.capacity_per_1000 {
+    if let Some(c) = r.capacity_per_1000 {
         targets.push(format!("每千人 {c}"));
     }
     targets.push(p.to_string());

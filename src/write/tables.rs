@@ -70,7 +70,7 @@ pub fn areas_header(a: &Analysis) -> Vec<&'static str> {
     if a.network.is_some() {
         h.extend(NETWORK_COLUMNS);
     }
-    if a.plan.areas.zone.is_some() {
+    if a.area_attrs.zone_source.is_some() {
         h.extend(ZONE_COLUMNS);
     }
     if !a.plan.areas.counts.is_empty() {
@@ -162,7 +162,7 @@ pub fn stats_rows(a: &Analysis, stats: &[&[crate::gaps::AreaStats]]) -> Vec<Vec<
             let st = &st[i];
             let mut row = vec![area.id.clone(), area.name.clone(), s.spec.id.clone()];
             row.extend(figure_cells(a, st));
-            if a.plan.areas.zone.is_some() {
+            if a.area_attrs.zone_source.is_some() {
                 row.push(a.area_attrs.zone[i].clone().unwrap_or_default());
             }
             if !a.plan.areas.counts.is_empty() {
@@ -187,8 +187,7 @@ pub fn stats_rows(a: &Analysis, stats: &[&[crate::gaps::AreaStats]]) -> Vec<Vec<
             if sources {
                 row.push(
                     s.spec
-                        .source
-                        .as_ref()
+                        .source_for(a.area_attrs.zone.get(i).and_then(|z| z.as_deref()))
                         .map(|p| p.to_string())
                         .unwrap_or_default(),
                 );
@@ -214,7 +213,7 @@ pub fn districts_csv(a: &Analysis) -> Option<Vec<u8>> {
             let st = &ps.figures;
             let mut row = vec![ps.parent.clone(), ps.parent.clone(), s.spec.id.clone()];
             row.extend(figure_cells(a, st));
-            if a.plan.areas.zone.is_some() {
+            if a.area_attrs.zone_source.is_some() {
                 row.push(String::new());
             }
             if !a.plan.areas.counts.is_empty() {

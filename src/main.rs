@@ -56,6 +56,10 @@ enum Command {
         /// out (overrides planned_until).
         #[arg(long, value_parser = clap::value_parser!(i32).range(1000..=9999))]
         year: Option<i32>,
+        /// Leave out optional reports, comma-separated: html (report.html), xlsx (report.xlsx).
+        /// A skipped report left by an earlier run in --out is removed.
+        #[arg(long, value_name = "LIST", value_delimiter = ',', value_parser = ["html", "xlsx"])]
+        skip: Vec<String>,
     },
     /// Suggest new sites for one service: maximal coverage (--add N) or fill the blank units
     /// (--fill-blanks). Writes sites.csv, sites.geojson, areas_after.csv, sites_report.md,
@@ -263,6 +267,7 @@ fn run(cli: &Cli) -> anyhow::Result<()> {
             out_crs,
             with_planned,
             year,
+            skip,
         } => {
             let mut plan = Plan::load(plan)?;
             plan.scenario = carecircle::plan::Scenario {
@@ -293,6 +298,8 @@ fn run(cli: &Cli) -> anyhow::Result<()> {
                     threads,
                     lang: *lang,
                     out_crs: out_crs.clone().unwrap_or_default(),
+                    html: !skip.iter().any(|s| s == "html"),
+                    xlsx: !skip.iter().any(|s| s == "xlsx"),
                 },
             )?;
             analyze::Progress::stage(&stages, "done");

@@ -253,6 +253,80 @@ fn clenshaw(c: &[f64; 6], xi: f64, eta: f64) -> (f64, f64) {
     (br * y0r - bi * y0i, br * y0i + bi * y0r)
 }
 
+/// A frame's forward projection tabulated over a lon/lat box for bulk drawing: nodes about
+/// `spacing_m` apart are projected exactly, points in between are interpolated bilinearly,
+/// points outside the box are projected exactly. The transverse Mercator is smooth enough that
+/// the error is about 1 cm for 1 km spacing at Wuhan's extent (checked in a test); only for maps
+/// and other display uses, never for coverage distances.
+#[derive(Debug, Clone)]
+pub struct LocalLut {
+    frame: Frame,
+    lon0: f64,
+    lat0: f64,
+    dlon: f64,
+    dlat: f64,
+    nx: usize,
+    ny: usize,
+    nodes: Vec<[f64; 2]>,
+}
+
+impl LocalLut {
+    /// Tabulates `frame` over `[lon_min, lat_min, lon_max, lat_max]` (at most 1024 nodes a side).
+    pub fn new(frame: &Frame, bbox: [f64; 4], spacing_m: f64) -> LocalLut {
+        let [x0, y0, x1, y1] = bbox;
+        let ok = bbox.iter().all(|v| v.is_finite()) && x1 >= x0 && y1 >= y0;
+        let (x0, y0, x1, y1) = if ok {
+            (x0, y0, x1, y1)
+        } else {
+            (0.0, 0.0, 0.0, 0.0)
+        };
+        // Metres per degree, generously (the equator's): spacing is an upper bound.
+        let m_per_deg = 111_320.0;
+        let side = |span: f64| ((span * m_per_deg / spacing_m).ceil() as usize).clamp(1, 1023) + 1;
+        let (nx, ny) = (side(x1 - x0), side(y1 - y0));
+        let dlon = ((x1 - x0) / (nx - 1) as f64).max(1e-12);
+        let dlat = ((y1 - y0) / (ny - 1) as f64).max(1e-12);
+        let nodes = (0..ny)
+            .flat_map(|j| (0..nx).map(move |i| (i, j)))
+            .map(|(i, j)| frame.to_local(x0 + i as f64 * dlon, y0 + j as f64 * dlat))
+            .collect();
+        LocalLut {
+            frame: frame.clone(),
+            lon0: x0,
+            lat0: y0,
+            dlon,
+            dlat,
+            nx,
+            ny,
+            nodes,
+        }
+    }
+
+    /// Local metres of `(lon, lat)`: interpolated inside the box, exact outside it.
+    #[inline]
+    pub fn to_local(&self, lon: f64, lat: f64) -> [f64; 2] {
+        let fx = (lon - self.lon0) / self.dlon;
+        let fy = (lat - self.lat0) / self.dlat;
+        let (mx, my) = ((self.nx - 1) as f64, (self.ny - 1) as f64);
+        if !(fx >= 0.0 && fx <= mx && fy >= 0.0 && fy <= my) {
+            return self.frame.to_local(lon, lat);
+        }
+        let i = (fx as usize).min(self.nx.saturating_sub(2));
+        let j = (fy as usize).min(self.ny.saturating_sub(2));
+        let (tx, ty) = (fx - i as f64, fy - j as f64);
+        let at =
+            |i: usize, j: usize| self.nodes[(j.min(self.ny - 1)) * self.nx + i.min(self.nx - 1)];
+        let (a, b, c, d) = (at(i, j), at(i + 1, j), at(i, j + 1), at(i + 1, j + 1));
+        let mut out = [0.0; 2];
+        for k in 0..2 {
+            let lo = a[k] + (b[k] - a[k]) * tx;
+            let hi = c[k] + (d[k] - c[k]) * tx;
+            out[k] = lo + (hi - lo) * ty;
+        }
+        out
+    }
+}
+
 impl crate::frame::LocalFrame for Frame {
     fn to_local(&self, lon: f64, lat: f64) -> [f64; 2] {
         Frame::to_local(self, lon, lat)
@@ -279,6 +353,41 @@ mod tests {
             z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
             ((z ^ (z >> 31)) >> 11) as f64 / (1u64 << 53) as f64
         }
+    }
+
+    /// The tabulated projection stays within 2 cm of the exact one over the Wuhan extent (1 km
+    /// spacing), is exact on its nodes and outside its box.
+    #[test]
+    fn lut_is_within_two_centimetres_of_the_exact_projection() {
+        let f = Frame::new(114.35, 30.6);
+        let bbox = [113.68, 29.97, 115.08, 31.36];
+        let lut = LocalLut::new(&f, bbox, 1000.0);
+        let mut r = Rng(11);
+        let mut worst: f64 = 0.0;
+        for _ in 0..20_000 {
+            let lon = bbox[0] + r.next() * (bbox[2] - bbox[0]);
+            let lat = bbox[1] + r.next() * (bbox[3] - bbox[1]);
+            let (a, b) = (lut.to_local(lon, lat), f.to_local(lon, lat));
+            worst = worst.max((a[0] - b[0]).hypot(a[1] - b[1]));
+        }
+        assert!(worst < 0.02, "worst error {worst} m");
+        assert!(worst > 0.0, "interpolation must be in use");
+        for p in [
+            [bbox[0], bbox[1]],
+            [bbox[2], bbox[3]],
+            [120.0, 40.0],
+            [113.0, 30.0],
+        ] {
+            let (a, b) = (lut.to_local(p[0], p[1]), f.to_local(p[0], p[1]));
+            assert!(
+                (a[0] - b[0]).abs() < 1e-6 && (a[1] - b[1]).abs() < 1e-6,
+                "{p:?}"
+            );
+        }
+        // A degenerate box (one point) still works.
+        let one = LocalLut::new(&f, [114.0, 30.0, 114.0, 30.0], 1000.0);
+        let (a, b) = (one.to_local(114.0, 30.0), f.to_local(114.0, 30.0));
+        assert!((a[0] - b[0]).abs() < 1e-6 && (a[1] - b[1]).abs() < 1e-6);
     }
 
     /// The Clenshaw sums equal the plain term-by-term series.

@@ -671,3 +671,59 @@ fn sites_report_runs_in_headless_chromium() {
     assert!(std::fs::metadata(&shot).unwrap().len() > 10_000);
     eprintln!("screenshot: {}", shot.display());
 }
+
+/// `--skip html,xlsx` leaves the two reports out (and removes the ones an earlier run left in
+/// the folder) without changing any other output byte.
+#[test]
+fn skip_leaves_out_the_reports_and_nothing_else() {
+    let (_dir, out) = analyze("helsinki", "zh");
+    let before: BTreeMap<String, Vec<u8>> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| {
+            let e = e.unwrap();
+            (
+                e.file_name().to_string_lossy().into_owned(),
+                std::fs::read(e.path()).unwrap(),
+            )
+        })
+        .collect();
+    assert!(before.contains_key("report.html") && before.contains_key("report.xlsx"));
+    Command::cargo_bin("carecircle")
+        .unwrap()
+        .args(["analyze", "--quiet", "--skip", "html,xlsx", "--out"])
+        .arg(&out)
+        .arg(plan("helsinki"))
+        .assert()
+        .success();
+    let after: Vec<String> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(!after
+        .iter()
+        .any(|n| n.starts_with("report.") && n != "report.md"));
+    for (name, bytes) in &before {
+        if name == "report.html" || name == "report.xlsx" {
+            continue;
+        }
+        let now = std::fs::read(out.join(name)).unwrap();
+        if name == "summary.json" {
+            // Stage timings differ between runs; everything else must not.
+            let strip = |b: &[u8]| {
+                let mut v: serde_json::Value = serde_json::from_slice(b).unwrap();
+                v.as_object_mut().unwrap().remove("timings_s");
+                v
+            };
+            assert_eq!(strip(bytes), strip(&now));
+        } else {
+            assert!(bytes == &now, "{name} changed");
+        }
+    }
+    Command::cargo_bin("carecircle")
+        .unwrap()
+        .args(["analyze", "--quiet", "--skip", "pdf", "--out"])
+        .arg(&out)
+        .arg(plan("helsinki"))
+        .assert()
+        .code(2);
+}

@@ -13,6 +13,7 @@ use super::i18n::{self, tr, trf, Lang};
 use crate::analyze::{Analysis, BlankSpot, ServiceResult};
 use crate::gaps::AreaStats;
 use crate::plan::ServiceSpec;
+use crate::projection::LocalLut;
 use crate::sites::{Mode, Site, SitesResult};
 use rayon::prelude::*;
 use serde_json::Value;
@@ -61,8 +62,9 @@ pub fn esc(s: &str) -> String {
 }
 
 /// The display plane: frame metres → map units (y down).
-struct View<'a> {
-    a: &'a Analysis,
+struct View {
+    /// The frame tabulated over the areas (display precision).
+    lut: LocalLut,
     x0: f64,
     y1: f64,
     /// Metres per map unit.
@@ -71,18 +73,25 @@ struct View<'a> {
     h: f64,
 }
 
-impl<'a> View<'a> {
-    fn new(a: &'a Analysis) -> View<'a> {
+impl View {
+    fn new(a: &Analysis) -> View {
         let mut b = [
             f64::INFINITY,
             f64::INFINITY,
             f64::NEG_INFINITY,
             f64::NEG_INFINITY,
         ];
+        let mut ll = b;
         for area in &a.areas.list {
             for poly in &area.polygons {
                 for ring in poly {
                     for p in ring {
+                        ll = [
+                            ll[0].min(p[0]),
+                            ll[1].min(p[1]),
+                            ll[2].max(p[0]),
+                            ll[3].max(p[1]),
+                        ];
                         let [x, y] = a.frame.to_local(p[0], p[1]);
                         b = [b[0].min(x), b[1].min(y), b[2].max(x), b[3].max(y)];
                     }
@@ -95,7 +104,8 @@ impl<'a> View<'a> {
         let ext = (b[2] - b[0]).max(b[3] - b[1]).max(1.0);
         let q = ext / GRID;
         View {
-            a,
+            // Nodes every 1 km (fewer on very large maps): about 1 cm of error, far below a unit.
+            lut: LocalLut::new(&a.frame, ll, (ext / 256.0).max(1000.0)),
             x0: b[0],
             y1: b[3],
             q,
@@ -105,7 +115,7 @@ impl<'a> View<'a> {
     }
 
     fn pt(&self, lonlat: [f64; 2]) -> [f64; 2] {
-        let [x, y] = self.a.frame.to_local(lonlat[0], lonlat[1]);
+        let [x, y] = self.lut.to_local(lonlat[0], lonlat[1]);
         [(x - self.x0) / self.q, (self.y1 - y) / self.q]
     }
 }

@@ -134,7 +134,7 @@ impl Drop for Staging {
 }
 
 /// What `analyze` writes besides the standard outputs.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct WriteOptions {
     /// Also write `cells.csv`.
     pub cells: bool,
@@ -147,6 +147,24 @@ pub struct WriteOptions {
     /// System of the GeoJSON layers (`--out-crs`; WGS 84 by default, as RFC 7946 asks). The
     /// HTML report and the workbook stay WGS 84.
     pub out_crs: crate::crs::Crs,
+    /// Write `report.html` (`--skip html` turns it off).
+    pub html: bool,
+    /// Write `report.xlsx` (`--skip xlsx` turns it off).
+    pub xlsx: bool,
+}
+
+impl Default for WriteOptions {
+    fn default() -> Self {
+        WriteOptions {
+            cells: false,
+            service_areas: false,
+            threads: 0,
+            lang: i18n::Lang::default(),
+            out_crs: crate::crs::Crs::default(),
+            html: true,
+            xlsx: true,
+        }
+    }
 }
 
 /// Writes every `analyze` output into `out` atomically.
@@ -170,8 +188,8 @@ pub fn analysis(a: &Analysis, out: &Path, opts: &WriteOptions) -> Result<Vec<Pat
         },
         || {
             rayon::join(
-                || html::html(a, &summary, &report),
-                || xlsx::workbook(a, opts.lang),
+                || opts.html.then(|| html::html(a, &summary, &report)),
+                || opts.xlsx.then(|| xlsx::workbook(a, opts.lang)),
             )
         },
     );
@@ -204,12 +222,16 @@ pub fn analysis(a: &Analysis, out: &Path, opts: &WriteOptions) -> Result<Vec<Pat
     })?;
     json.push('\n');
     st.write("summary.json", json.as_bytes())?;
-    st.write("report.html", page.as_bytes())?;
-    let book = book.map_err(|e| Error::Output {
-        path: out.join("report.xlsx"),
-        reason: e.to_string(),
-    })?;
-    st.write("report.xlsx", &book)?;
+    if let Some(page) = page {
+        st.write("report.html", page.as_bytes())?;
+    }
+    if let Some(book) = book {
+        let book = book.map_err(|e| Error::Output {
+            path: out.join("report.xlsx"),
+            reason: e.to_string(),
+        })?;
+        st.write("report.xlsx", &book)?;
+    }
     st.commit(ANALYZE_FILES)
 }
 

@@ -136,6 +136,20 @@ impl Analysis {
 }
 
 impl ServiceResult {
+    /// With `--with-planned`: the units (their figures after) that were blank before the planned
+    /// facilities and are not after, in area order; empty without a what-if run.
+    pub fn fixed_by_plan(&self) -> Vec<&AreaStats> {
+        let Some(b) = &self.before else {
+            return Vec::new();
+        };
+        b.stats
+            .iter()
+            .zip(&self.stats)
+            .filter(|(x, y)| x.blank() && !y.blank())
+            .map(|(_, y)| y)
+            .collect()
+    }
+
     /// The covered flags the blank-spot rules use: on foot when there is a network, else in a
     /// straight line.
     pub fn judged_covered(&self) -> &[bool] {

@@ -426,12 +426,7 @@ fn print_summary(a: &carecircle::Analysis, out: &std::path::Path, files: &[PathB
     for s in &a.services {
         if let Some(b) = &s.before {
             let before = b.stats.iter().filter(|x| x.blank()).count();
-            let fixed = b
-                .stats
-                .iter()
-                .zip(&s.stats)
-                .filter(|(x, y)| x.blank() && !y.blank())
-                .count();
+            let fixed = s.fixed_by_plan().len();
             println!(
                 "with planned: {:<20} {} planned facilities, blank units {} -> {} ({} fixed)",
                 s.spec.id,

@@ -253,26 +253,23 @@ fn clenshaw(c: &[f64; 6], xi: f64, eta: f64) -> (f64, f64) {
     (br * y0r - bi * y0i, br * y0i + bi * y0r)
 }
 
-/// A frame's forward projection tabulated over a lon/lat box for bulk drawing: nodes about
-/// `spacing_m` apart are projected exactly, points in between are interpolated bilinearly,
-/// points outside the box are projected exactly. The transverse Mercator is smooth enough that
-/// the error is about 1 cm for 1 km spacing at Wuhan's extent (checked in a test); only for maps
-/// and other display uses, never for coverage distances.
+/// A smooth map from a plane box to the plane, tabulated on a regular lattice and interpolated
+/// bilinearly (the lattice never exceeds 1024 nodes a side).
 #[derive(Debug, Clone)]
-pub struct LocalLut {
-    frame: Frame,
-    lon0: f64,
-    lat0: f64,
-    dlon: f64,
-    dlat: f64,
+struct Table {
+    x0: f64,
+    y0: f64,
+    dx: f64,
+    dy: f64,
     nx: usize,
     ny: usize,
     nodes: Vec<[f64; 2]>,
 }
 
-impl LocalLut {
-    /// Tabulates `frame` over `[lon_min, lat_min, lon_max, lat_max]` (at most 1024 nodes a side).
-    pub fn new(frame: &Frame, bbox: [f64; 4], spacing_m: f64) -> LocalLut {
+impl Table {
+    /// Tabulates `f` over `[x_min, y_min, x_max, y_max]` with nodes at most `step` apart along
+    /// x and `step_y` along y (a degenerate or non-finite box gives a single cell at 0, 0).
+    fn new(bbox: [f64; 4], step: [f64; 2], f: impl Fn(f64, f64) -> [f64; 2]) -> Table {
         let [x0, y0, x1, y1] = bbox;
         let ok = bbox.iter().all(|v| v.is_finite()) && x1 >= x0 && y1 >= y0;
         let (x0, y0, x1, y1) = if ok {
@@ -280,50 +277,104 @@ impl LocalLut {
         } else {
             (0.0, 0.0, 0.0, 0.0)
         };
-        // Metres per degree, generously (the equator's): spacing is an upper bound.
-        let m_per_deg = 111_320.0;
-        let side = |span: f64| ((span * m_per_deg / spacing_m).ceil() as usize).clamp(1, 1023) + 1;
-        let (nx, ny) = (side(x1 - x0), side(y1 - y0));
-        let dlon = ((x1 - x0) / (nx - 1) as f64).max(1e-12);
-        let dlat = ((y1 - y0) / (ny - 1) as f64).max(1e-12);
+        let side = |span: f64, step: f64| ((span / step).ceil() as usize).clamp(1, 1023) + 1;
+        let (nx, ny) = (side(x1 - x0, step[0]), side(y1 - y0, step[1]));
+        let dx = ((x1 - x0) / (nx - 1) as f64).max(1e-12);
+        let dy = ((y1 - y0) / (ny - 1) as f64).max(1e-12);
         let nodes = (0..ny)
             .flat_map(|j| (0..nx).map(move |i| (i, j)))
-            .map(|(i, j)| frame.to_local(x0 + i as f64 * dlon, y0 + j as f64 * dlat))
+            .map(|(i, j)| f(x0 + i as f64 * dx, y0 + j as f64 * dy))
             .collect();
-        LocalLut {
-            frame: frame.clone(),
-            lon0: x0,
-            lat0: y0,
-            dlon,
-            dlat,
+        Table {
+            x0,
+            y0,
+            dx,
+            dy,
             nx,
             ny,
             nodes,
         }
     }
 
+    /// The interpolated value at `(x, y)`; `None` outside the box.
+    #[inline]
+    fn get(&self, x: f64, y: f64) -> Option<[f64; 2]> {
+        let fx = (x - self.x0) / self.dx;
+        let fy = (y - self.y0) / self.dy;
+        let (mx, my) = ((self.nx - 1) as f64, (self.ny - 1) as f64);
+        if !(fx >= 0.0 && fx <= mx && fy >= 0.0 && fy <= my) {
+            return None;
+        }
+        let i = (fx as usize).min(self.nx - 2);
+        let j = (fy as usize).min(self.ny - 2);
+        let (tx, ty) = (fx - i as f64, fy - j as f64);
+        let k = j * self.nx + i;
+        let (a, b) = (self.nodes[k], self.nodes[k + 1]);
+        let (c, d) = (self.nodes[k + self.nx], self.nodes[k + self.nx + 1]);
+        let mut out = [0.0; 2];
+        for m in 0..2 {
+            let lo = a[m] + (b[m] - a[m]) * tx;
+            let hi = c[m] + (d[m] - c[m]) * tx;
+            out[m] = lo + (hi - lo) * ty;
+        }
+        Some(out)
+    }
+}
+
+/// A frame's forward projection tabulated over a lon/lat box for bulk drawing: nodes about
+/// `spacing_m` apart are projected exactly, points in between are interpolated bilinearly,
+/// points outside the box are projected exactly. The transverse Mercator is smooth enough that
+/// the error is about 1 cm for 1 km spacing at Wuhan's extent (checked in a test); for maps and
+/// drawn shapes, never for coverage distances.
+#[derive(Debug, Clone)]
+pub struct LocalLut {
+    frame: Frame,
+    table: Table,
+}
+
+impl LocalLut {
+    /// Tabulates `frame` over `[lon_min, lat_min, lon_max, lat_max]`.
+    pub fn new(frame: &Frame, bbox: [f64; 4], spacing_m: f64) -> LocalLut {
+        // Metres per degree, generously (the equator's): the spacing is an upper bound.
+        let step = spacing_m / 111_320.0;
+        LocalLut {
+            frame: frame.clone(),
+            table: Table::new(bbox, [step, step], |lon, lat| frame.to_local(lon, lat)),
+        }
+    }
+
     /// Local metres of `(lon, lat)`: interpolated inside the box, exact outside it.
     #[inline]
     pub fn to_local(&self, lon: f64, lat: f64) -> [f64; 2] {
-        let fx = (lon - self.lon0) / self.dlon;
-        let fy = (lat - self.lat0) / self.dlat;
-        let (mx, my) = ((self.nx - 1) as f64, (self.ny - 1) as f64);
-        if !(fx >= 0.0 && fx <= mx && fy >= 0.0 && fy <= my) {
-            return self.frame.to_local(lon, lat);
+        self.table
+            .get(lon, lat)
+            .unwrap_or_else(|| self.frame.to_local(lon, lat))
+    }
+}
+
+/// The inverse of [`LocalLut`]: [`Frame::to_lonlat`] tabulated over a box of local metres,
+/// exact outside it; about 1 cm of error for 1 km spacing (checked in a test).
+#[derive(Debug, Clone)]
+pub struct LonLatLut {
+    frame: Frame,
+    table: Table,
+}
+
+impl LonLatLut {
+    /// Tabulates the inverse of `frame` over `[x_min, y_min, x_max, y_max]` (local metres).
+    pub fn new(frame: &Frame, bbox: [f64; 4], spacing_m: f64) -> LonLatLut {
+        LonLatLut {
+            frame: frame.clone(),
+            table: Table::new(bbox, [spacing_m, spacing_m], |x, y| frame.to_lonlat([x, y])),
         }
-        let i = (fx as usize).min(self.nx.saturating_sub(2));
-        let j = (fy as usize).min(self.ny.saturating_sub(2));
-        let (tx, ty) = (fx - i as f64, fy - j as f64);
-        let at =
-            |i: usize, j: usize| self.nodes[(j.min(self.ny - 1)) * self.nx + i.min(self.nx - 1)];
-        let (a, b, c, d) = (at(i, j), at(i + 1, j), at(i, j + 1), at(i + 1, j + 1));
-        let mut out = [0.0; 2];
-        for k in 0..2 {
-            let lo = a[k] + (b[k] - a[k]) * tx;
-            let hi = c[k] + (d[k] - c[k]) * tx;
-            out[k] = lo + (hi - lo) * ty;
-        }
-        out
+    }
+
+    /// Lon/lat of local point `p`: interpolated inside the box, exact outside it.
+    #[inline]
+    pub fn to_lonlat(&self, p: [f64; 2]) -> [f64; 2] {
+        self.table
+            .get(p[0], p[1])
+            .unwrap_or_else(|| self.frame.to_lonlat(p))
     }
 }
 
@@ -388,6 +439,26 @@ mod tests {
         let one = LocalLut::new(&f, [114.0, 30.0, 114.0, 30.0], 1000.0);
         let (a, b) = (one.to_local(114.0, 30.0), f.to_local(114.0, 30.0));
         assert!((a[0] - b[0]).abs() < 1e-6 && (a[1] - b[1]).abs() < 1e-6);
+
+        // The inverse, over the same extent in local metres: measured back in metres.
+        let (lo, hi) = (f.to_local(bbox[0], bbox[1]), f.to_local(bbox[2], bbox[3]));
+        let local = [lo[0], lo[1], hi[0], hi[1]];
+        let inv = LonLatLut::new(&f, local, 1000.0);
+        let mut worst: f64 = 0.0;
+        for _ in 0..20_000 {
+            let p = [
+                local[0] + r.next() * (local[2] - local[0]),
+                local[1] + r.next() * (local[3] - local[1]),
+            ];
+            let q = {
+                let ll = inv.to_lonlat(p);
+                f.to_local(ll[0], ll[1])
+            };
+            worst = worst.max((q[0] - p[0]).hypot(q[1] - p[1]));
+        }
+        assert!(worst < 0.02 && worst > 0.0, "worst inverse error {worst} m");
+        let far = [local[2] + 5000.0, local[3]];
+        assert_eq!(inv.to_lonlat(far), f.to_lonlat(far));
     }
 
     /// The Clenshaw sums equal the plain term-by-term series.

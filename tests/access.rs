@@ -374,6 +374,12 @@ fn analyze_cli(plan: &Path, threads: &str) -> (tempfile::TempDir, PathBuf) {
 fn wuhan_areas_csv_columns() {
     let plan = root().join("tests/plans/wuhan_access.toml");
     let (_d, out) = analyze_cli(&plan, "2");
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert_eq!(
+        html.matches("可达容量/千人（E2SFCA）").count(),
+        1,
+        "only the nursing homes' table has the access columns"
+    );
     let text = std::fs::read_to_string(out.join("areas.csv")).unwrap();
     let mut rd = csv::Reader::from_reader(text.trim_start_matches('\u{feff}').as_bytes());
     let h: Vec<String> = rd.headers().unwrap().iter().map(String::from).collect();

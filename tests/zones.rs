@@ -567,6 +567,9 @@ capacity_per_1000 = 7
             assert!((num(r, "capacity_per_1000_grid") - cap / pop * 1000.0).abs() < 0.001);
         }
     }
+    // report.html shows both denominators (official and grid) beside each other.
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(html.contains("官方人口") && html.contains("每千人容量（格网人口）"));
     // Growth: every figure scales by 1.24.
     let text = std::fs::read_to_string(&base_plan).unwrap().replace(
         "groups.oldest = \"pop_80plus\"",
@@ -718,6 +721,18 @@ fn planned_facility_fixes_a_blank_street_on_wuhan() {
         .find(|l| l.starts_with("Fixed by the plan (1)"))
         .expect("the report lists the fixed unit");
     assert!(fixed_line.contains(&target_id), "{fixed_line}");
+    // report.html says the same for the street centres: one fixed, named.
+    let target_name = after
+        .iter()
+        .find(|r| r["area_id"] == target_id)
+        .map(|r| r["area_name"].clone())
+        .unwrap();
+    let html = std::fs::read_to_string(out1.join("report.html")).unwrap();
+    let fixed_html = format!("<b>规划消除的空白 (1)</b>: {target_name}</p>");
+    assert!(
+        html.contains(&fixed_html),
+        "{fixed_html} not in report.html"
+    );
     let circles = json_file(&out1.join("circles.geojson"));
     let planned_circles: Vec<&Value> = circles["features"]
         .as_array()

@@ -321,6 +321,42 @@ fn circle_radius(a: &Analysis, sv: &crate::analyze::ServiceResult, facility: u32
 pub fn circles(a: &Analysis, crs: &Crs) -> Vec<String> {
     let mut features = Vec::new();
     let f = &a.frame;
+    // Vertices go through a tabulated inverse (1 km nodes, ~1 cm: below the 6 decimals written)
+    // over the facilities' box grown by the largest radius.
+    let centres: Vec<[f64; 2]> = a
+        .facilities
+        .iter()
+        .map(|x| f.to_local(x.lonlat[0], x.lonlat[1]))
+        .collect();
+    let grow = a
+        .services
+        .iter()
+        .flat_map(|sv| {
+            sv.unit_rules
+                .iter()
+                .map(|r| r.radius_m)
+                .chain([sv.spec.radius_m])
+        })
+        .fold(0.0, f64::max)
+        * 1.01
+        + 10.0;
+    let mut b = [
+        f64::INFINITY,
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+        f64::NEG_INFINITY,
+    ];
+    for c in &centres {
+        b = [
+            b[0].min(c[0]),
+            b[1].min(c[1]),
+            b[2].max(c[0]),
+            b[3].max(c[1]),
+        ];
+    }
+    let b = [b[0] - grow, b[1] - grow, b[2] + grow, b[3] + grow];
+    let ext = (b[2] - b[0]).max(b[3] - b[1]);
+    let lut = crate::projection::LonLatLut::new(f, b, (ext / 512.0).max(1000.0));
     let rings: Vec<Vec<Vec<[f64; 2]>>> = a
         .services
         .par_iter()
@@ -328,14 +364,13 @@ pub fn circles(a: &Analysis, crs: &Crs) -> Vec<String> {
             sv.facilities
                 .iter()
                 .map(|&i| {
-                    let fac = &a.facilities[i as usize];
-                    let c = f.to_local(fac.lonlat[0], fac.lonlat[1]);
+                    let c = centres[i as usize];
                     // Grid radius for a true radius r: r × point scale at the centre.
                     let r = circle_radius(a, sv, i) / f.inv_scale(c[0], c[0]);
                     let mut ring: Vec<[f64; 2]> = (0..CIRCLE_VERTICES)
                         .map(|k| {
                             let t = k as f64 / CIRCLE_VERTICES as f64 * std::f64::consts::TAU;
-                            f.to_lonlat([c[0] + r * t.cos(), c[1] + r * t.sin()])
+                            lut.to_lonlat([c[0] + r * t.cos(), c[1] + r * t.sin()])
                         })
                         .collect();
                     ring.push(ring[0]);

@@ -959,6 +959,8 @@ fn service_section(
         // The codes as they are in the plan, for cross-checking with areas.csv.
         let _ = write!(o, "<p class=\"codes\">service <code>{}</code> · kind <code>{}</code> · serves <code>{}</code></p>", esc(&s.spec.id), esc(&s.spec.kind), esc(&s.spec.serves));
     }
+    provenance(&mut o, s, lang);
+    what_if(&mut o, a, s, lang);
     o.push_str("<div class=\"panel\">");
     let layers = MapLayers {
         k,
@@ -992,6 +994,84 @@ fn service_section(
     table(&mut o, a, s, lang);
     o.push_str("</section>\n");
     o
+}
+
+/// Where a service's rule (and each zone variant) comes from, when a built-in standard gave it:
+/// the document, place, binding level and the quoted phrases.
+fn provenance(o: &mut String, s: &ServiceResult, lang: Lang) {
+    let mut lines: Vec<(Option<&str>, &crate::standards::Provenance)> = Vec::new();
+    if let Some(p) = &s.spec.source {
+        lines.push((None, p));
+    }
+    for (zone, z) in &s.spec.zones {
+        if let Some(p) = &z.source {
+            lines.push((Some(zone), p));
+        }
+    }
+    if lines.is_empty() {
+        return;
+    }
+    o.push_str("<div class=\"source\">");
+    for (zone, p) in lines {
+        let head = match zone {
+            Some(z) => format!("{} · ", trf(lang, "zone_rule", &[("z", z)])),
+            None => String::new(),
+        };
+        let _ = write!(
+            o,
+            "<p><b>{}{}</b> {}：“{}”</p>",
+            esc(&head),
+            esc(tr(lang, "rule_source")),
+            esc(&p.to_string()),
+            esc(&p.quotes.join("”“")),
+        );
+    }
+    o.push_str("</div>");
+}
+
+/// `--with-planned`: coverage and blank units before → after the planned facilities, and which
+/// blank units they fix or leave.
+fn what_if(o: &mut String, a: &Analysis, s: &ServiceResult, lang: Lang) {
+    let Some(b) = &s.before else { return };
+    let judged = |v: &[AreaStats]| -> Option<f64> {
+        let p: f64 = v.iter().map(|x| x.population).sum();
+        (p > 0.0).then(|| v.iter().map(|x| x.judged_covered()).sum::<f64>() / p)
+    };
+    let n = s.facilities.iter().filter(|&&f| a.is_planned(f)).count();
+    let blank0 = b.stats.iter().filter(|x| x.blank()).count();
+    let left: Vec<&AreaStats> = s.stats.iter().filter(|x| x.blank()).collect();
+    let fixed = s.fixed_by_plan();
+    let names = |v: &[&AreaStats]| {
+        if v.is_empty() {
+            return tr(lang, "none_list").to_string();
+        }
+        v.iter()
+            .map(|x| a.areas.list[x.area.0 as usize].name.as_str())
+            .collect::<Vec<_>>()
+            .join(if lang == Lang::Zh { "、" } else { ", " })
+    };
+    let _ = write!(
+        o,
+        "<div class=\"whatif\"><h3>{}</h3><p>{}</p><p><b>{} ({})</b>: {}</p><p><b>{} ({})</b>: {}</p></div>",
+        esc(tr(lang, "whatif")),
+        esc(&trf(
+            lang,
+            "whatif_line",
+            &[
+                ("n", &n.to_string()),
+                ("c0", &pct(judged(&b.stats))),
+                ("c1", &pct(judged(&s.stats))),
+                ("b0", &blank0.to_string()),
+                ("b1", &left.len().to_string()),
+            ],
+        )),
+        esc(tr(lang, "whatif_fixed")),
+        fixed.len(),
+        esc(&names(&fixed)),
+        esc(tr(lang, "whatif_left")),
+        left.len(),
+        esc(&names(&left)),
+    );
 }
 
 /// The legend title naming the measure that shades the map.
@@ -1498,6 +1578,16 @@ fn table(o: &mut String, a: &Analysis, s: &ServiceResult, lang: Lang) {
         cols.push((tr(lang, "col_capacity").into(), "n"));
         cols.push((tr(lang, "col_cap1000").into(), "n"));
     }
+    let official = s.stats.iter().any(|x| x.official_population.is_some());
+    if official {
+        cols.push((tr(lang, "col_official").into(), "n"));
+        cols.push((tr(lang, "col_cap1000_grid").into(), "n"));
+    }
+    let access = s.stats.iter().any(|x| x.access.is_some());
+    if access {
+        cols.push((tr(lang, "col_access").into(), "n"));
+        cols.push((tr(lang, "col_below").into(), "n"));
+    }
     cols.push((tr(lang, "col_reasons").into(), ""));
     header_row(o, &cols);
     let mut order: Vec<usize> = (0..s.stats.len()).collect();
@@ -1568,6 +1658,25 @@ fn table(o: &mut String, a: &Analysis, s: &ServiceResult, lang: Lang) {
                     .map(|c| format!("{c:.1}"))
                     .unwrap_or_else(|| "—".into()),
             );
+        }
+        let mut opt = |v: Option<f64>, text: String| {
+            let _ = write!(
+                o,
+                "<td class=\"n\" data-v=\"{}\">{}</td>",
+                v.unwrap_or(-1.0),
+                if v.is_some() { text } else { "—".into() }
+            );
+        };
+        if official {
+            let (p, c) = (st.official_population, st.capacity_per_1000_grid);
+            opt(p, p.map(i18n::num).unwrap_or_default());
+            opt(c, c.map(|c| format!("{c:.1}")).unwrap_or_default());
+        }
+        if access {
+            let per = st.access.and_then(|x| x.per_1000);
+            let below = st.access.and_then(|x| x.share_below_target);
+            opt(per, per.map(|c| format!("{c:.2}")).unwrap_or_default());
+            opt(below, pct(below));
         }
         let _ = write!(
             o,

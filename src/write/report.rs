@@ -334,13 +334,7 @@ fn planned(o: &mut String, a: &Analysis) {
         let ((p0, c0), (p1, c1)) = (judged(&b.stats), judged(&s.stats));
         let share = |c: f64, p: f64| pct((p > 0.0).then(|| c / p));
         let n_planned = s.facilities.iter().filter(|&&f| a.is_planned(f)).count();
-        let fixed: Vec<&AreaStats> = b
-            .stats
-            .iter()
-            .zip(&s.stats)
-            .filter(|(x, y)| x.blank() && !y.blank())
-            .map(|(_, y)| y)
-            .collect();
+        let fixed = s.fixed_by_plan();
         let left: Vec<&AreaStats> = s.stats.iter().filter(|x| x.blank()).collect();
         let _ = writeln!(
             o,

@@ -81,13 +81,7 @@ fn planned_json(a: &Analysis, s: &crate::analyze::ServiceResult) -> Value {
     let id = |x: &crate::gaps::AreaStats| a.areas.list[x.area.0 as usize].id.clone();
     let judged =
         |v: &[crate::gaps::AreaStats]| -> f64 { v.iter().map(|x| x.judged_covered()).sum() };
-    let mut fixed: Vec<String> = b
-        .stats
-        .iter()
-        .zip(&s.stats)
-        .filter(|(x, y)| x.blank() && !y.blank())
-        .map(|(_, y)| id(y))
-        .collect();
+    let mut fixed: Vec<String> = s.fixed_by_plan().into_iter().map(id).collect();
     let mut left: Vec<String> = s.stats.iter().filter(|x| x.blank()).map(id).collect();
     fixed.sort();
     left.sort();

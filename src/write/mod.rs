@@ -81,19 +81,28 @@ impl Staging {
 
     /// Writes one file from text pieces, in order.
     pub fn write_parts(&mut self, name: &str, parts: &[String]) -> Result<()> {
+        self.write_many(&[(name, parts)])
+    }
+
+    /// Writes several files from text pieces at once (one thread each: the large GeoJSON
+    /// layers are tens of megabytes); they are registered in the order given.
+    pub fn write_many(&mut self, files: &[(&str, &[String])]) -> Result<()> {
+        use rayon::prelude::*;
         use std::io::Write;
-        let p = self.tmp.join(name);
-        let fail = |e: std::io::Error| Error::Output {
-            path: self.out.join(name),
-            reason: e.to_string(),
-        };
-        let f = std::fs::File::create(&p).map_err(fail)?;
-        let mut w = std::io::BufWriter::with_capacity(1 << 20, f);
-        for part in parts {
-            w.write_all(part.as_bytes()).map_err(fail)?;
-        }
-        w.flush().map_err(fail)?;
-        self.written.push(name.to_owned());
+        files.par_iter().try_for_each(|&(name, parts)| {
+            let fail = |e: std::io::Error| Error::Output {
+                path: self.out.join(name),
+                reason: e.to_string(),
+            };
+            let f = std::fs::File::create(self.tmp.join(name)).map_err(fail)?;
+            let mut w = std::io::BufWriter::with_capacity(1 << 20, f);
+            for part in parts {
+                w.write_all(part.as_bytes()).map_err(fail)?;
+            }
+            w.flush().map_err(fail)
+        })?;
+        self.written
+            .extend(files.iter().map(|(name, _)| (*name).to_owned()));
         Ok(())
     }
 
@@ -197,9 +206,11 @@ pub fn analysis(a: &Analysis, out: &Path, opts: &WriteOptions) -> Result<Vec<Pat
     if let Some(d) = tables::districts_csv(a) {
         st.write("districts.csv", &d)?;
     }
-    st.write_parts("areas.geojson", &areas_gj)?;
-    st.write_parts("uncovered.geojson", &uncovered)?;
-    st.write_parts("circles.geojson", &circles)?;
+    st.write_many(&[
+        ("uncovered.geojson", &uncovered),
+        ("circles.geojson", &circles),
+        ("areas.geojson", &areas_gj),
+    ])?;
     if let Some(c) = cells {
         st.write("cells.csv", &c)?;
     }

@@ -143,7 +143,13 @@ pub fn nearest_distances(
         .with_min_len(4096)
         .map(|&c| {
             let mut best = f64::INFINITY;
+            let r2 = r_grid * r_grid;
             grid.near(c, r_grid, |_, f| {
+                // Beyond r_grid in grid units is beyond radius_m in true metres: skip the
+                // square root and scale of the distance (most of the 3×3 buckets' points).
+                if (f[0] - c[0]).powi(2) + (f[1] - c[1]).powi(2) > r2 {
+                    return;
+                }
                 let d = frame.distance(c, f);
                 if d < best {
                     best = d;

@@ -938,6 +938,8 @@ mod tests {
         bits: u16,
         format: u16,
         sample: &'a dyn Fn(f64, bool) -> Vec<u8>,
+        /// Keep only the first half of chunk 1's bytes (a damaged file).
+        damaged: bool,
     }
 
     /// A tag's type, count and value bytes.
@@ -974,6 +976,9 @@ mod tests {
                         b = weezl::encode::Encoder::with_tiff_size_switch(weezl::BitOrder::Msb, 8)
                             .encode(&b)
                             .unwrap();
+                    }
+                    if self.damaged && chunks.len() == 1 {
+                        b.truncate(b.len() / 2);
                     }
                     chunks.push(b);
                 }
@@ -1118,6 +1123,7 @@ mod tests {
                             bits,
                             format,
                             sample,
+                            damaged: false,
                         };
                         let path = dir.path().join(format!("h{n}.tif"));
                         n += 1;
@@ -1143,5 +1149,39 @@ mod tests {
             }
         }
         assert!(lzw_tiles_both_ways > 0);
+    }
+
+    /// A damaged LZW strip: the fast path gives up on it and the `tiff` crate's error names
+    /// the file and the chunk, as before; the strips before it read normally.
+    #[test]
+    fn damaged_chunks_keep_the_tiff_crate_errors() {
+        let dir = tempfile::tempdir().unwrap();
+        let f32s = |v: f64, _big: bool| (v as f32).to_le_bytes().to_vec();
+        let path = dir.path().join("damaged.tif");
+        let vals: Vec<f64> = (0..40 * 6).map(|k| (k % 17) as f64).collect();
+        let hand = Hand {
+            big: false,
+            width: 40,
+            height: 6,
+            tiles: None,
+            rows_per_strip: 2,
+            lzw: true,
+            bits: 32,
+            format: 3,
+            sample: &f32s,
+            damaged: true,
+        };
+        hand.write(&path, &vals);
+        let info = plain_info(&path, 40, 6, None, 2);
+        let mut s = Stream::open(&info).unwrap();
+        assert_eq!(s.row(1).unwrap(), &vals[40..80]);
+        assert_eq!(s.raw_reads, 1);
+        let err = s.row(2).unwrap_err().to_string();
+        assert!(
+            err.contains("damaged.tif") && err.contains("chunk 1:"),
+            "{err}"
+        );
+        assert_eq!(s.raw_reads, 1);
+        assert_eq!(s.row(4).unwrap(), &vals[160..200]);
     }
 }

@@ -6,6 +6,7 @@ pub mod encoding;
 pub mod geojson;
 pub mod geotiff;
 pub mod gpkg;
+mod lzw;
 pub mod shapefile;
 pub mod vector;
 pub mod wkb;

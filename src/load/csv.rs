@@ -214,29 +214,53 @@ pub fn fold_rows_with_encoding<A: Send>(
             })
             .collect()
     };
-    let delim = delim as char;
     chunks
         .par_iter()
         .zip(first_lines)
         .map(|(&(a, b), first)| {
             let mut acc = init();
             let mut fields: Vec<&str> = vec![""; idx.len()];
-            let mut parts: Vec<&str> = Vec::with_capacity(width);
-            for (k, raw) in data[a..b].split('\n').enumerate() {
-                let line = first + k as u64;
-                let raw = raw.strip_suffix('\r').unwrap_or(raw);
-                if raw.is_empty() {
+            // Field boundaries of the current line (byte offsets into `text`), found in one
+            // pass over the chunk: the delimiter and newline are ASCII, so every boundary is
+            // a character boundary.
+            let mut cuts: Vec<usize> = Vec::with_capacity(width + 1);
+            let mut line = first;
+            let mut start = a;
+            cuts.push(start);
+            for p in a..=b {
+                let c = if p < b { bytes[p] } else { b'\n' };
+                if c == delim {
+                    cuts.push(p + 1);
                     continue;
                 }
-                parts.clear();
-                parts.extend(raw.split(delim));
-                if parts.len() != width {
-                    return Err(width_error(path, line, parts.len(), width));
+                if c != b'\n' {
+                    continue;
                 }
-                for (k, &i) in idx.iter().enumerate() {
-                    fields[k] = parts[i];
+                // The line is bytes[start..end] (a trailing \r dropped).
+                let end = if p > start && bytes[p - 1] == b'\r' {
+                    p - 1
+                } else {
+                    p
+                };
+                let n = cuts.len();
+                if end > start || n > 1 {
+                    if n != width {
+                        return Err(width_error(path, line, n, width));
+                    }
+                    let field = |k: usize| {
+                        let s = cuts[k];
+                        let e = if k + 1 < n { cuts[k + 1] - 1 } else { end };
+                        &data[s..e.max(s)]
+                    };
+                    for (k, &i) in idx.iter().enumerate() {
+                        fields[k] = field(i);
+                    }
+                    row(&mut acc, line, &fields)?;
                 }
-                row(&mut acc, line, &fields)?;
+                line += 1;
+                start = p + 1;
+                cuts.clear();
+                cuts.push(start);
             }
             Ok(acc)
         })
@@ -352,6 +376,55 @@ mod tests {
             assert_eq!(*line, k as u64 + 2);
             assert_eq!(f[1], k.to_string());
             assert_eq!(f[0], (k * 3).to_string());
+        }
+    }
+
+    /// Seeded random quote-free files (CRLF and LF, blank lines, empty fields, multi-byte text,
+    /// a missing final newline; small and chunked sizes): the rows equal a plain
+    /// `lines()`/`split` reading with its line numbers.
+    #[test]
+    fn quote_free_reader_equals_a_plain_split() {
+        let mut seed = 7u64;
+        let mut next = move |n: u64| {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (seed >> 33) % n
+        };
+        for (case, n_rows) in [5usize, 40, 150_000].into_iter().enumerate() {
+            let words = ["", "1.5", "街道", "x", "-3", "ab cd"];
+            let mut text = String::from("a,b,c\n");
+            for _ in 0..n_rows {
+                if next(10) == 0 {
+                    text.push_str(if next(2) == 0 { "\n" } else { "\r\n" });
+                }
+                let f: Vec<&str> = (0..3).map(|_| words[next(6) as usize]).collect();
+                text.push_str(&f.join(","));
+                text.push_str(if next(2) == 0 { "\n" } else { "\r\n" });
+            }
+            if case == 1 {
+                text.pop();
+                if text.ends_with('\r') {
+                    text.pop();
+                }
+            }
+            assert!(
+                case < 2 || text.len() > 1 << 20,
+                "the last case must be chunked"
+            );
+            let got = rows(&text, &["c", "a"]).unwrap();
+            let want: Vec<(u64, Vec<String>)> = text
+                .split('\n')
+                .enumerate()
+                .skip(1)
+                .map(|(k, l)| (k as u64 + 1, l.strip_suffix('\r').unwrap_or(l)))
+                .filter(|(_, l)| !l.is_empty())
+                .map(|(k, l)| {
+                    let p: Vec<&str> = l.split(',').collect();
+                    (k, vec![p[2].to_string(), p[0].to_string()])
+                })
+                .collect();
+            assert_eq!(got, want, "case {case}");
         }
     }
 }

@@ -1371,7 +1371,9 @@ fn blank_spots(
                 .par_iter()
                 .map(|members| {
                     let id = comp[members[0] as usize];
-                    let inside = |i: i32, j: i32| at(i, j).filter(|&n| comp[n as usize] == id);
+                    // comp[n] == id implies n is selected.
+                    let inside =
+                        |i: i32, j: i32| raster.at(i, j).filter(|&n| comp[n as usize] == id);
                     let rings =
                         dissolve::trace_grid(members, |c| pos[c as usize], inside, &visited);
                     let to_ll = |v: Vtx| g.corner_lonlat(v.0 as i32, v.1 as i32, frame);
@@ -1475,9 +1477,10 @@ fn spot_from_rings(
     rings: Vec<Vec<Vtx>>,
     to_ll: impl Fn(Vtx) -> [f64; 2],
 ) -> BlankSpot {
-    let mut sorted = members.to_vec();
-    sorted.sort_unstable();
-    let population = sorted.iter().map(|&c| values[c as usize]).sum();
+    // Members come ascending (components are filled in cell order): the sum runs in cell
+    // order, the same for any thread count.
+    debug_assert!(members.windows(2).all(|w| w[0] < w[1]));
+    let population = members.iter().map(|&c| values[c as usize]).sum();
     let polygons = dissolve::polygons(rings)
         .into_iter()
         .map(|rings| {
@@ -1492,7 +1495,7 @@ fn spot_from_rings(
         })
         .collect();
     BlankSpot {
-        area: cell_area[sorted[0] as usize].expect("selected cells have an area"),
+        area: cell_area[members[0] as usize].expect("selected cells have an area"),
         population,
         cells: members.len() as u32,
         polygons,

@@ -807,20 +807,37 @@ fn areas_in_projected_metres() {
     ]);
 }
 
+/// A GeoJSON `crs` member is honoured (issue 5): lon/lat numbers in a file that declares the
+/// Gauss–Krüger zone EPSG:4547 are read as metres, land near the zone's false origin and fail
+/// the overlap check with both boxes printed; an unknown system is refused by name.
 #[test]
 fn layer_declares_projected_crs() {
     let c = Case::new();
-    let t = c.read("facilities.geojson").replacen(
-        "\"type\":\"FeatureCollection\",",
-        "\"type\":\"FeatureCollection\",\"crs\":{\"type\":\"name\",\"properties\":{\"name\":\"urn:ogc:def:crs:EPSG::4547\"}},",
-        1,
+    let declare = |name: &str| {
+        c.read("facilities.geojson").replacen(
+            "\"type\":\"FeatureCollection\",",
+            &format!("\"type\":\"FeatureCollection\",\"crs\":{{\"type\":\"name\",\"properties\":{{\"name\":\"{name}\"}}}},"),
+            1,
+        )
+    };
+    let original = c.read("facilities.geojson");
+    c.write("facilities.geojson", &declare("urn:ogc:def:crs:EPSG::4547"));
+    c.fails(&[
+        "facilities.geojson",
+        "does not overlap",
+        "lon 109.5",
+        "areas.geojson",
+    ]);
+    c.write("facilities.geojson", &original);
+    c.write(
+        "facilities.geojson",
+        &declare("urn:ogc:def:crs:EPSG::99999"),
     );
-    c.write("facilities.geojson", &t);
     c.fails(&[
         "facilities.geojson",
         "field 'crs'",
-        "EPSG::4547",
-        "EPSG:4326",
+        "EPSG::99999",
+        "set crs = ",
     ]);
 }
 

@@ -63,12 +63,13 @@ fn helsinki_originals_in_etrs_grids_equal_the_wgs84_copies() {
     assert_eq!(nulls(&a), nulls(&b));
 }
 
-/// The Helsinki facilities written in GCJ-02 (and BD-09) with `crs` set give the WGS 84 figures.
-/// Helsinki lies outside China, where GCJ-02 is the identity, so the facilities are shifted into
-/// a Wuhan-like frame instead: the Wuhan plan's facilities are converted to GCJ-02 / BD-09 here
-/// with carecircle's own forward transform (tested against published points in `crs::tests`).
+/// Facilities written in GCJ-02, BD-09 or the CGCS2000 Gauss–Krüger zone of Wuhan (EPSG:4547,
+/// projected metres) with `crs` set — or, for the projected file, named only by the GeoJSON's
+/// legacy `crs` member — give the WGS 84 figures. The Wuhan plan's facilities are converted here
+/// with carecircle's own forward transforms (tested against published points and PROJ in
+/// `crs::tests`). Projected metres with no system named are refused with a hint to set `crs`.
 #[test]
-fn facilities_in_gcj02_and_bd09_equal_wgs84() {
+fn facilities_in_gcj02_bd09_and_gauss_kruger_equal_wgs84() {
     use carecircle::Crs;
     let dir = tempfile::tempdir().unwrap();
     let data = root().join("../shared/data/wuhan");
@@ -85,10 +86,14 @@ fn facilities_in_gcj02_and_bd09_equal_wgs84() {
         )
     };
     let mut results = Vec::new();
-    for (name, crs) in [
-        ("wgs84", None),
-        ("gcj02", Some("GCJ-02")),
-        ("bd09", Some("BD-09")),
+    // (name, system of the coordinates, named in the plan, named by the crs member)
+    for (name, crs, in_plan, member) in [
+        ("wgs84", None, false, false),
+        ("gcj02", Some("GCJ-02"), true, false),
+        ("bd09", Some("BD-09"), true, false),
+        ("gk_plan", Some("EPSG:4547"), true, false),
+        ("gk_member", Some("EPSG:4547"), false, true),
+        ("gk_unnamed", Some("EPSG:4547"), false, false),
     ] {
         let mut fc = src.clone();
         if let Some(c) = crs {
@@ -98,6 +103,9 @@ fn facilities_in_gcj02_and_bd09_equal_wgs84() {
                 let q = c.from_wgs84([p[0].as_f64().unwrap(), p[1].as_f64().unwrap()]);
                 *p = serde_json::json!([q[0], q[1]]);
             }
+        }
+        if member {
+            fc["crs"] = serde_json::json!({"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::4547"}});
         }
         let fpath = dir.path().join(format!("fac_{name}.geojson"));
         std::fs::write(&fpath, fc.to_string()).unwrap();
@@ -109,7 +117,7 @@ fn facilities_in_gcj02_and_bd09_equal_wgs84() {
                 .to_string(),
             fpath.to_str().unwrap(),
         );
-        if let Some(c) = crs {
+        if let (Some(c), true) = (crs, in_plan) {
             text = text.replacen(
                 "[[facilities]]\n",
                 &format!("[[facilities]]\ncrs = \"{c}\"\n"),
@@ -120,11 +128,40 @@ fn facilities_in_gcj02_and_bd09_equal_wgs84() {
         let p = dir.path().join(format!("{name}.toml"));
         std::fs::write(&p, text).unwrap();
         let out = dir.path().join(name);
+        if name == "gk_unnamed" {
+            let o = Command::cargo_bin("carecircle")
+                .unwrap()
+                .args([
+                    "analyze",
+                    p.to_str().unwrap(),
+                    "--out",
+                    out.to_str().unwrap(),
+                    "-q",
+                ])
+                .output()
+                .unwrap();
+            assert_eq!(o.status.code(), Some(2));
+            let e = String::from_utf8_lossy(&o.stderr);
+            assert!(
+                e.contains("feature 0") && e.contains("projected metres") && e.contains("crs = "),
+                "{e}"
+            );
+            assert!(!out.exists());
+            continue;
+        }
         analyze(&p, &out);
         results.push(figures(&out.join("areas.csv")));
     }
     assert_eq!(results[0], results[1], "GCJ-02 round trip changes figures");
     assert_eq!(results[0], results[2], "BD-09 round trip changes figures");
+    assert_eq!(
+        results[0], results[3],
+        "EPSG:4547 (plan crs) changes figures"
+    );
+    assert_eq!(
+        results[0], results[4],
+        "EPSG:4547 (crs member) changes figures"
+    );
 }
 
 /// Areas with an invalid outline are repaired on load, with a warning naming the feature and

@@ -152,7 +152,12 @@ fn helsinki_shapefile_matches_geojson_copy() {
         None,
     )
     .unwrap();
-    assert_eq!(gj.crs_hint, CrsHint::None);
+    // The copy declares OGC CRS84 (WGS 84 lon/lat) in its legacy crs member.
+    assert!(
+        matches!(&gj.crs_hint, CrsHint::Named(n) if n.ends_with("CRS84")),
+        "{:?}",
+        gj.crs_hint
+    );
     assert_eq!(shp.layer.features.len(), gj.layer.features.len());
     let by_id: HashMap<i64, &Feature> = gj
         .layer

@@ -103,8 +103,42 @@ pub fn read(path: &Path) -> Result<Layer> {
     parse(&bytes, path)
 }
 
+/// Reads a FeatureCollection in any coordinate system: no lon/lat range check, and the legacy
+/// `crs` member's name (`urn:ogc:def:crs:EPSG::4547` …) returned for the caller to decide.
+pub fn read_any(path: &Path) -> Result<(Layer, Option<String>)> {
+    let bytes = std::fs::read(path).map_err(|e| Error::Io {
+        path: path.to_owned(),
+        err: e,
+    })?;
+    parse_layer(&bytes, path, false)
+}
+
 /// Parses GeoJSON bytes (see [`read`]); `path` is used in messages.
 pub fn parse(bytes: &[u8], path: &Path) -> Result<Layer> {
+    let (layer, crs) = parse_layer(bytes, path, true)?;
+    if let Some(name) = crs {
+        let ok = [
+            "CRS84",
+            "EPSG::4326",
+            "EPSG:4326",
+            "EPSG::4490",
+            "EPSG:4490",
+            "CRS:84",
+        ]
+        .iter()
+        .any(|s| name.ends_with(s));
+        if !ok {
+            return Err(Error::input(path, Location::File, Some("crs"), format!(
+                "the layer declares coordinate system \"{name}\"; carecircle reads WGS 84 / CGCS2000 lon/lat (EPSG:4326, EPSG:4490): export the layer in EPSG:4326"
+            )));
+        }
+    }
+    Ok(layer)
+}
+
+/// Parses a FeatureCollection; `lonlat` checks every position is a valid lon/lat. Returns the
+/// `crs` member's name, if any.
+fn parse_layer(bytes: &[u8], path: &Path, lonlat: bool) -> Result<(Layer, Option<String>)> {
     // Some Windows tools start UTF-8 files with a byte-order mark; JSON parsers reject it.
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     if bytes.iter().all(|b| b.is_ascii_whitespace()) {
@@ -137,27 +171,12 @@ pub fn parse(bytes: &[u8], path: &Path) -> Result<Layer> {
             ),
         ));
     }
-    if let Some(crs) = &fc.crs {
-        let name = crs
-            .pointer("/properties/name")
+    let crs_name = fc.crs.as_ref().map(|crs| {
+        crs.pointer("/properties/name")
             .and_then(Json::as_str)
-            .unwrap_or("");
-        let ok = [
-            "CRS84",
-            "EPSG::4326",
-            "EPSG:4326",
-            "EPSG::4490",
-            "EPSG:4490",
-            "CRS:84",
-        ]
-        .iter()
-        .any(|s| name.ends_with(s));
-        if !ok {
-            return Err(Error::input(path, Location::File, Some("crs"), format!(
-                "the layer declares coordinate system \"{name}\"; carecircle reads WGS 84 / CGCS2000 lon/lat (EPSG:4326, EPSG:4490): export the layer in EPSG:4326"
-            )));
-        }
-    }
+            .unwrap_or("")
+            .to_owned()
+    });
     let raw = fc.features.ok_or_else(|| {
         Error::input(
             path,
@@ -193,7 +212,9 @@ pub fn parse(bytes: &[u8], path: &Path) -> Result<Layer> {
                     }
                 };
                 let mut check = |p: &[f64; 2]| -> Result<()> {
-                    check_lonlat(p[0], p[1]).map_err(bad)?;
+                    if lonlat {
+                        check_lonlat(p[0], p[1]).map_err(bad)?;
+                    }
                     bbox.add(p[0], p[1]);
                     Ok(())
                 };
@@ -212,7 +233,7 @@ pub fn parse(bytes: &[u8], path: &Path) -> Result<Layer> {
             properties: f.properties.unwrap_or_default(),
         });
     }
-    Ok(Layer { features, bbox })
+    Ok((Layer { features, bbox }, crs_name))
 }
 
 fn position(v: &Json) -> std::result::Result<[f64; 2], String> {

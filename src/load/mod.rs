@@ -124,7 +124,7 @@ pub fn check_lonlat(lon: f64, lat: f64) -> std::result::Result<(), String> {
     if (-90.0..=90.0).contains(&lon) && (-180.0..=180.0).contains(&lat) {
         msg.push_str("; they look like latitude, longitude: swap the lon/lat columns (GeoJSON order is longitude first)");
     } else if lon.abs() > 1000.0 || lat.abs() > 1000.0 {
-        msg.push_str("; they look like projected metres (e.g. a Gauss-Krüger, UTM or Web Mercator system): convert the layer to WGS 84 lon/lat");
+        msg.push_str("; they look like projected metres (e.g. a Gauss-Krüger, UTM or Web Mercator system): name the layer's system with crs = \"EPSG:…\" in its plan section, or convert it to WGS 84 lon/lat");
     }
     Err(msg)
 }

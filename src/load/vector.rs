@@ -22,6 +22,8 @@ pub enum CrsHint {
     Epsg(u32),
     /// An EPSG code and its WKT definition (GeoPackage).
     EpsgAndWkt(u32, String),
+    /// A GeoJSON file's legacy `crs` member (`urn:ogc:def:crs:EPSG::4547`, `…CRS84`).
+    Named(String),
 }
 
 impl CrsHint {
@@ -69,12 +71,15 @@ pub fn read(path: &Path, layer: Option<&str>) -> Result<Source> {
         ));
     }
     match ext.as_str() {
-        "geojson" | "json" => Ok(Source {
-            layer: geojson::read(path)?,
-            crs_hint: CrsHint::None,
-            encoding: None,
-            format: "GeoJSON",
-        }),
+        "geojson" | "json" => {
+            let (layer, crs) = geojson::read_any(path)?;
+            Ok(Source {
+                layer,
+                crs_hint: crs.map_or(CrsHint::None, CrsHint::Named),
+                encoding: None,
+                format: "GeoJSON",
+            })
+        }
         "shp" => {
             let s = shapefile::read(path)?;
             Ok(Source {
@@ -135,6 +140,10 @@ pub fn decide_crs(path: &Path, plan: Option<&Crs>, hint: &CrsHint) -> Result<Crs
     let (crs, how) = match hint {
         CrsHint::None => (Crs::wgs84(), "default (WGS 84)".to_string()),
         CrsHint::Wkt(w) => (Crs::from_wkt(w).map_err(bad)?, "from the .prj".into()),
+        CrsHint::Named(n) => (
+            Crs::parse(n).map_err(|e| bad(format!("the GeoJSON crs member \"{n}\": {e}")))?,
+            format!("from the GeoJSON crs member ({n})"),
+        ),
         CrsHint::Epsg(c) => (
             Crs::from_epsg(*c).map_err(bad)?,
             format!("from the GeoPackage (EPSG:{c})"),
@@ -155,6 +164,23 @@ pub fn decide_crs(path: &Path, plan: Option<&Crs>, hint: &CrsHint) -> Result<Crs
 /// a valid lon/lat (a wrong system shows up here, with the feature named).
 pub fn to_wgs84(layer: &mut Layer, path: &Path, used: &CrsUsed) -> Result<()> {
     if used.crs.is_wgs84_lonlat() {
+        // Nothing to convert; the range check (with its swapped-axes and projected-metres
+        // hints) still applies.
+        for f in &layer.features {
+            let bad =
+                |m: String| Error::input(path, Location::Feature(f.index), Some("geometry"), m);
+            match &f.geometry {
+                None => {}
+                Some(geojson::Geometry::Point(p)) => {
+                    super::check_lonlat(p[0], p[1]).map_err(bad)?
+                }
+                Some(geojson::Geometry::Polygons(polys)) => {
+                    for p in polys.iter().flatten().flatten() {
+                        super::check_lonlat(p[0], p[1]).map_err(bad)?;
+                    }
+                }
+            }
+        }
         return Ok(());
     }
     let mut bbox = super::BBox::empty();

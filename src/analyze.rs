@@ -283,6 +283,7 @@ pub fn run(plan: Plan, opts: &Options) -> Result<Analysis> {
             &plan.areas.path,
         )?;
         crate::load::csv::warn_encoding(&spec.path, info.encoding, &mut warnings);
+        crate::load::geojson::warn_deleted(info.deleted, &spec.path, &mut warnings);
         if let Some(c) = &spec.capacity {
             warnings.add(
                 "null_capacity",
@@ -870,6 +871,7 @@ fn load_planned(
     }
     let (mut list, infos) = facility::load(&plan.planned)?;
     for (spec, info) in plan.planned.iter().zip(&infos) {
+        crate::load::geojson::warn_deleted(info.deleted, &spec.path, warnings);
         if let Some(c) = &spec.capacity {
             warnings.add(
                 "null_capacity",

@@ -127,6 +127,7 @@ pub fn load_layer(spec: &AreasSpec, layer: geojson::Layer) -> Result<Areas> {
     }
     geojson::require_field(&layer, path, &spec.id, "[areas] id")?;
     geojson::require_field(&layer, path, &spec.name, "[areas] name")?;
+    let deleted = layer.deleted;
     let mut list = Vec::with_capacity(layer.features.len());
     let mut seen = std::collections::HashMap::new();
     let (mut tally, mut rebuilt) = (std::collections::BTreeMap::new(), Vec::new());
@@ -170,6 +171,7 @@ pub fn load_layer(spec: &AreasSpec, layer: geojson::Layer) -> Result<Areas> {
         });
     }
     let mut repairs = crate::warnings::Warnings::default();
+    geojson::warn_deleted(deleted, path, &mut repairs);
     for (kind, n) in tally {
         repairs.add(
             "area_geometry_fixed",

@@ -34,6 +34,8 @@ pub struct SourceInfo {
     pub count: usize,
     /// Facilities whose capacity field is null/missing (when a capacity field is configured).
     pub null_capacity: u64,
+    /// Records flagged deleted in a Shapefile's .dbf, left out.
+    pub deleted: usize,
     /// The text encoding a CSV source was read in (UTF-8 for GeoJSON).
     pub encoding: crate::load::csv::Encoding,
 }
@@ -48,6 +50,7 @@ pub fn load(specs: &[FacilitySpec]) -> Result<(Vec<Facility>, Vec<SourceInfo>)> 
             bbox: BBox::empty(),
             count: 0,
             null_capacity: 0,
+            deleted: 0,
             encoding: crate::load::csv::Encoding::Utf8,
         };
         if is_csv(&spec.path) {
@@ -121,6 +124,7 @@ fn read_vector(
     let layer = vector::read_wgs84(path, spec.layer.as_deref(), spec.crs.as_ref())?
         .0
         .layer;
+    info.deleted = layer.deleted;
     if let KindSource::Field(k) = &spec.kind {
         geojson::require_field(&layer, path, k, "[[facilities]] kind")?;
     }

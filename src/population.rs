@@ -156,7 +156,9 @@ pub fn load(spec: &PopulationSpec, warnings: &mut Warnings) -> Result<Cells> {
         load::csv::warn_encoding(path, encoding, warnings);
         acc
     } else {
-        read_vector(spec, &fields, &group_fields)?
+        let acc = read_vector(spec, &fields, &group_fields)?;
+        load::geojson::warn_deleted(acc.deleted, path, warnings);
+        acc
     };
     if acc.lonlat.is_empty() {
         return Err(Error::input(
@@ -260,6 +262,8 @@ struct Acc {
     scratch: Vec<f64>,
     /// `[population] null_values` per field: numbers that mean "unknown" (counted as nulls).
     null_values: Vec<Vec<f64>>,
+    /// Records flagged deleted in a Shapefile's .dbf, left out.
+    deleted: usize,
 }
 
 impl Acc {
@@ -271,6 +275,7 @@ impl Acc {
             lines: Vec::new(),
             pixels: Vec::new(),
             null_values: null_values.to_vec(),
+            deleted: 0,
             nulls: vec![0; nfields],
             negatives: vec![0; nfields],
             bbox: BBox::empty(),
@@ -387,6 +392,7 @@ fn read_vector(spec: &PopulationSpec, fields: &[&str], groups: &[Vec<usize>]) ->
     let layer = vector::read_wgs84(path, spec.layer.as_deref(), spec.crs.as_ref())?
         .0
         .layer;
+    let deleted = layer.deleted;
     for f in fields {
         geojson::require_field(&layer, path, f, "[population] groups")?;
     }
@@ -395,6 +401,7 @@ fn read_vector(spec: &PopulationSpec, fields: &[&str], groups: &[Vec<usize>]) ->
     }
     let mut acc = Acc::new(fields.len(), groups.len(), &null_sets(spec, fields));
     acc.bbox = layer.bbox;
+    acc.deleted = deleted;
     let mut polys = Vec::new();
     let mut kind: Option<&'static str> = None;
     for f in layer.features {

@@ -80,6 +80,12 @@ fn check(plan: &Plan, r: &mut Report) -> crate::Result<()> {
     if let Some(e) = &src.encoding {
         r.line(format!("  text encoding: {e}"));
     }
+    if src.layer.deleted > 0 {
+        r.line(format!(
+            "  {} records flagged deleted in the .dbf (left out)",
+            src.layer.deleted
+        ));
+    }
     let polys: Vec<(usize, Vec<crate::load::geojson::Polygon>)> = src
         .layer
         .features

@@ -48,6 +48,21 @@ pub struct Layer {
     pub features: Vec<Feature>,
     /// Bounding box of all coordinates.
     pub bbox: BBox,
+    /// Records the file flags deleted (a Shapefile's .dbf), left out like every GIS does; the
+    /// callers report how many.
+    pub deleted: usize,
+}
+
+/// The warning for a layer's records flagged deleted (none when there are none).
+pub fn warn_deleted(deleted: usize, path: &Path, warnings: &mut crate::warnings::Warnings) {
+    warnings.add(
+        "deleted_records",
+        deleted as u64,
+        format!(
+            "{}: {deleted} records are flagged deleted in the .dbf and were left out",
+            path.display()
+        ),
+    );
 }
 
 impl Layer {
@@ -66,7 +81,11 @@ impl Layer {
                 None => {}
             }
         }
-        Layer { features, bbox }
+        Layer {
+            features,
+            bbox,
+            deleted: 0,
+        }
     }
 }
 
@@ -233,7 +252,14 @@ fn parse_layer(bytes: &[u8], path: &Path, lonlat: bool) -> Result<(Layer, Option
             properties: f.properties.unwrap_or_default(),
         });
     }
-    Ok((Layer { features, bbox }, crs_name))
+    Ok((
+        Layer {
+            features,
+            bbox,
+            deleted: 0,
+        },
+        crs_name,
+    ))
 }
 
 fn position(v: &Json) -> std::result::Result<[f64; 2], String> {

@@ -125,8 +125,10 @@ pub fn read(path: &Path) -> Result<Shapefile> {
             properties,
         });
     }
+    let mut layer = Layer::from_features(features);
+    layer.deleted = deleted;
     Ok(Shapefile {
-        layer: Layer::from_features(features),
+        layer,
         prj,
         encoding: table.encoding,
         deleted,

@@ -317,6 +317,22 @@ impl Acc {
         Ok(())
     }
 
+    /// Appends every chunk in order, each vector sized once (no regrowth copies).
+    fn append_all(&mut self, chunks: Vec<Acc>) {
+        let n = |f: fn(&Acc) -> usize| chunks.iter().map(f).sum::<usize>();
+        self.lonlat.reserve_exact(n(|c| c.lonlat.len()));
+        let k = n(|c| c.values.first().map_or(0, Vec::len));
+        for v in &mut self.values {
+            v.reserve_exact(k);
+        }
+        self.ids.reserve_exact(n(|c| c.ids.len()));
+        self.lines.reserve_exact(n(|c| c.lines.len()));
+        self.pixels.reserve_exact(n(|c| c.pixels.len()));
+        for c in chunks {
+            self.append(c);
+        }
+    }
+
     fn append(&mut self, o: Acc) {
         self.lonlat.extend(o.lonlat);
         for (a, b) in self.values.iter_mut().zip(o.values) {
@@ -381,9 +397,7 @@ fn read_csv(
         },
     )?;
     let mut all = Acc::new(nf, groups.len(), &null_sets(spec, fields));
-    for c in chunks {
-        all.append(c);
-    }
+    all.append_all(chunks);
     Ok((all, encoding))
 }
 
@@ -545,9 +559,7 @@ fn read_rasters(spec: &PopulationSpec, fields: &[&str], groups: &[Vec<usize>]) -
         },
     )?;
     let mut all = Acc::new(nf, ng, &null_sets(spec, fields));
-    for c in chunks {
-        all.append(c);
-    }
+    all.append_all(chunks);
     Ok(all)
 }
 

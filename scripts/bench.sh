@@ -115,7 +115,10 @@ for plan in "${PLANS[@]}"; do
     t="$TMP/$name.bin.times"; : >"$t"
     run_timed "carecircle ($name)" "$RUNS" "$t" "$BIN" analyze "$plan" --out @OUT@
     line="$name $RUNS $(stats "$t")"
-    if ((PEER)); then
+    if ((PEER)) && [[ "$name" == *tif* ]]; then
+        # The peer script reads vector/CSV population only, not a GeoTIFF folder.
+        line="$line - -"
+    elif ((PEER)); then
         echo "plan $plan: $PEER_RUNS runs of scripts/peer_geopandas.py" >&2
         p="$TMP/$name.peer.times"; : >"$p"
         run_timed "peer ($name)" "$PEER_RUNS" "$p" python3 scripts/peer_geopandas.py "$plan" @OUT@ --no-checks

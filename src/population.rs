@@ -264,6 +264,8 @@ struct Acc {
     null_values: Vec<Vec<f64>>,
     /// Records flagged deleted in a Shapefile's .dbf, left out.
     deleted: usize,
+    /// Pixel squares (WGS 84) of a raster in a projected system, one per cell.
+    squares: Vec<Vec<crate::load::geojson::Polygon>>,
 }
 
 impl Acc {
@@ -276,6 +278,7 @@ impl Acc {
             pixels: Vec::new(),
             null_values: null_values.to_vec(),
             deleted: 0,
+            squares: Vec::new(),
             nulls: vec![0; nfields],
             negatives: vec![0; nfields],
             bbox: BBox::empty(),
@@ -341,6 +344,7 @@ impl Acc {
         self.ids.extend(o.ids);
         self.lines.extend(o.lines);
         self.pixels.extend(o.pixels);
+        self.squares.extend(o.squares);
         for (a, b) in self.nulls.iter_mut().zip(o.nulls) {
             *a += b;
         }
@@ -501,23 +505,44 @@ fn read_rasters(spec: &PopulationSpec, fields: &[&str], groups: &[Vec<usize>]) -
             "the raster has no pixels",
         ));
     }
-    match info.epsg {
-        None | Some(4326) | Some(4490) => {}
-        Some(code) => {
-            return Err(Error::input(
+    // The rasters' system: the plan's `crs`, else the GeoKeys, else WGS 84. A raster in another
+    // system (a projected grid) is converted pixel by pixel: its cells are the pixel squares as
+    // polygons in WGS 84, represented by their centroids.
+    let crs = match (&spec.crs, info.epsg) {
+        (Some(c), _) => Some(c.clone()),
+        (None, None | Some(4326) | Some(4490)) => None,
+        (None, Some(code)) => Some(crate::crs::Crs::from_epsg(code).map_err(|e| {
+            Error::input(
                 &info.path,
                 Location::File,
                 Some("GeoKeyDirectory"),
-                format!("the raster is in EPSG:{code}: expected WGS 84 (EPSG:4326) or CGCS2000 (EPSG:4490) longitude/latitude; reproject it (e.g. gdalwarp -t_srs EPSG:4326)"),
-            ))
-        }
+                format!("the raster is in EPSG:{code}, which carecircle cannot convert ({e}); set [population] crs = \"…\" or reproject it (e.g. gdalwarp -t_srs EPSG:4326)"),
+            )
+        })?),
     }
+    .filter(|c| !c.is_wgs84_lonlat());
     let g = info.grid;
+    let to_ll = |p: [f64; 2]| crs.as_ref().map_or(p, |c| c.to_wgs84(p));
     for (row, col) in [(0, 0), (g.height - 1, g.width - 1)] {
-        let p = g.centre(row, col);
+        let p = to_ll(g.centre(row, col));
         check_lonlat(p[0], p[1])
             .map_err(|m| Error::input(&info.path, Location::File, Some("ModelTiepoint"), m))?;
     }
+    let square = |r: u32, c: u32| -> Vec<crate::load::geojson::Polygon> {
+        let m = g.centre(r, c);
+        let (hx, hy) = (g.dx.abs() / 2.0, g.dy.abs() / 2.0);
+        let ring: Vec<[f64; 2]> = [
+            [m[0] - hx, m[1] - hy],
+            [m[0] + hx, m[1] - hy],
+            [m[0] + hx, m[1] + hy],
+            [m[0] - hx, m[1] + hy],
+            [m[0] - hx, m[1] - hy],
+        ]
+        .into_iter()
+        .map(to_ll)
+        .collect();
+        vec![vec![ring]]
+    };
     let (nf, ng) = (fields.len(), groups.len());
     let chunks = geotiff::fold_rows(
         &infos,
@@ -550,16 +575,22 @@ fn read_rasters(spec: &PopulationSpec, fields: &[&str], groups: &[Vec<usize>]) -
                 for (gi, idx) in groups.iter().enumerate() {
                     acc.values[gi].push(idx.iter().map(|&k| acc.scratch[k]).sum());
                 }
-                let p = g.centre(r, c as u32);
+                let p = to_ll(g.centre(r, c as u32));
                 acc.bbox.add(p[0], p[1]);
                 acc.lonlat.push(p);
                 acc.pixels.push((r, c as u32));
+                if crs.is_some() {
+                    acc.squares.push(square(r, c as u32));
+                }
             }
             Ok(())
         },
     )?;
     let mut all = Acc::new(nf, ng, &null_sets(spec, fields));
     all.append_all(chunks);
+    if crs.is_some() {
+        all.footprints = Footprints::Polygons(std::mem::take(&mut all.squares));
+    }
     Ok(all)
 }
 

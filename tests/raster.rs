@@ -584,16 +584,20 @@ fn rasters_on_different_grids_are_an_error() {
 #[test]
 fn projected_missing_and_plain_tiffs_are_errors() {
     let dir = tempfile::tempdir().unwrap();
+    // A system carecircle cannot convert (Beijing 1954 Gauss–Krüger) is refused by name.
     let mut t = Tif::new(2, 2, vec![1.0; 4]);
-    t.epsg = 4547;
+    t.epsg = 2435;
     t.origin = [500_000.0, 3_400_000.0];
     t.pixel = 100.0;
-    t.write(&dir.path().join("gk.tif"));
-    let e = load_group(dir.path(), &["gk.tif"], &[])
+    t.write(&dir.path().join("bj54.tif"));
+    let e = load_group(dir.path(), &["bj54.tif"], &[])
         .0
         .unwrap_err()
         .to_string();
-    assert!(e.contains("EPSG:4547") && e.contains("gk.tif"), "{e}");
+    assert!(
+        e.contains("EPSG:2435") && e.contains("bj54.tif") && e.contains("crs"),
+        "{e}"
+    );
 
     let e = load_group(dir.path(), &["nope.tif"], &[])
         .0
@@ -607,6 +611,102 @@ fn projected_missing_and_plain_tiffs_are_errors() {
         .unwrap_err()
         .to_string();
     assert!(e.contains("junk.tif") && e.contains("GeoTIFF"), "{e}");
+}
+
+/// A raster in the CGCS2000 Gauss–Krüger zone of Wuhan (EPSG:4547, 100 m pixels) is read in
+/// its own system: one cell per populated pixel, its footprint the pixel square converted to
+/// WGS 84 corner by corner (with carecircle's inverse, tested against PROJ in `crs::tests`), so
+/// each footprint measures 100 m × 100 m in the local frame (to the zone's scale error, under
+/// 0.1 % this close to the central meridian), and the values are the raster's.
+#[test]
+fn projected_raster_pixels_become_square_cells() {
+    let dir = tempfile::tempdir().unwrap();
+    let (w, h) = (7u32, 5u32);
+    let values: Vec<f64> = (0..w * h)
+        .map(|k| if k % 4 == 0 { 0.0 } else { k as f64 })
+        .collect();
+    let mut t = Tif::new(w, h, values.clone());
+    t.epsg = 4547;
+    t.origin = [520_000.0, 3_400_000.0];
+    t.pixel = 100.0;
+    t.write(&dir.path().join("gk.tif"));
+    let (cells, _) = load_group(dir.path(), &["gk.tif"], &[]);
+    let cells = cells.unwrap();
+    let populated = values.iter().filter(|v| **v > 0.0).count();
+    assert_eq!(cells.len(), populated);
+    let total: f64 = cells.values[0].iter().sum();
+    assert_eq!(total, values.iter().sum::<f64>());
+    let crs = carecircle::Crs::from_epsg(4547).unwrap();
+    let carecircle::population::Footprints::Polygons(polys) = &cells.footprints else {
+        panic!("projected pixels must be polygon cells");
+    };
+    let frame = carecircle::projection::Frame::new(114.2, 30.7);
+    for (c, poly) in polys.iter().enumerate() {
+        let ring = &poly[0][0];
+        assert_eq!(ring.len(), 5);
+        // The centre is the pixel centre converted; the ring is its square.
+        let q = crs.from_wgs84(cells.lonlat[c]);
+        let (col, row) = (((q[0] - 520_050.0) / 100.0), ((3_399_950.0 - q[1]) / 100.0));
+        assert!(
+            (col - col.round()).abs() < 1e-6 && (row - row.round()).abs() < 1e-6,
+            "{q:?}"
+        );
+        let local: Vec<[f64; 2]> = ring.iter().map(|p| frame.to_local(p[0], p[1])).collect();
+        let area: f64 = local
+            .windows(2)
+            .map(|w| w[0][0] * w[1][1] - w[1][0] * w[0][1])
+            .sum::<f64>()
+            / 2.0;
+        assert!((area - 10_000.0).abs() < 10.0, "footprint area {area} m²");
+    }
+    // End to end: one area around the raster, one facility at its middle; every person is in
+    // the area and the blank spots (uncovered pixels dissolved) hold exactly the uncovered ones.
+    let corners: Vec<[f64; 2]> = [
+        [519_900.0, 3_399_400.0],
+        [521_000.0, 3_399_400.0],
+        [521_000.0, 3_400_100.0],
+        [519_900.0, 3_400_100.0],
+        [519_900.0, 3_399_400.0],
+    ]
+    .iter()
+    .map(|&p| crs.to_wgs84(p))
+    .collect();
+    let mid = crs.to_wgs84([520_350.0, 3_399_750.0]);
+    std::fs::write(
+        dir.path().join("areas.geojson"),
+        serde_json::json!({"type": "FeatureCollection", "features": [{"type": "Feature",
+            "properties": {"id": "A", "name": "a"},
+            "geometry": {"type": "Polygon", "coordinates": [corners]}}]})
+        .to_string(),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("fac.csv"),
+        format!("lon,lat,kind\n{},{},x\n", mid[0], mid[1]),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("plan.toml"),
+        "[areas]\npath = \"areas.geojson\"\nid = \"id\"\nname = \"name\"\n[population]\npath = \".\"\ngroups.all = \"gk.tif\"\n[[facilities]]\npath = \"fac.csv\"\nlon = \"lon\"\nlat = \"lat\"\nkind = \"kind\"\n[[service]]\nkind = \"x\"\nserves = \"all\"\nradius_m = 250\n",
+    )
+    .unwrap();
+    let a = carecircle::run(
+        carecircle::Plan::load(&dir.path().join("plan.toml")).unwrap(),
+        &carecircle::Options {
+            exact_distances: false,
+            progress: &carecircle::analyze::Quiet,
+        },
+    )
+    .unwrap();
+    let st = &a.services[0].stats[0];
+    assert_eq!(st.population, total);
+    assert!(st.covered > 0.0 && st.covered < total, "{st:?}");
+    let spots: f64 = a.services[0].blank_spots.iter().map(|b| b.population).sum();
+    assert!(
+        (spots - (total - st.covered)).abs() < 1e-9,
+        "{spots} vs {}",
+        total - st.covered
+    );
 }
 
 /// The plan: a folder path with GeoTIFF groups needs no lon/lat and refuses them; GeoTIFF

@@ -217,6 +217,7 @@ impl Timer {
 
 fn overlap_check(
     layer: &str,
+    system: Option<&str>,
     path: &std::path::Path,
     b: &BBox,
     areas: &BBox,
@@ -234,7 +235,8 @@ fn overlap_check(
     Err(Error::Layer {
         path: path.to_owned(),
         reason: format!(
-            "the {layer} layer ({b}) does not overlap the areas in {} ({areas}) at all.{hint}",
+            "the {layer} layer ({b}{}) does not overlap the areas in {} ({areas}) at all.{hint}",
+            system.map(|s| format!("; read as {s}")).unwrap_or_default(),
             areas_path.display()
         ),
     })
@@ -269,6 +271,7 @@ pub fn run(plan: Plan, opts: &Options) -> Result<Analysis> {
 
     overlap_check(
         "population",
+        None,
         &plan.population.path,
         &cells.bbox,
         &areas.bbox,
@@ -277,6 +280,7 @@ pub fn run(plan: Plan, opts: &Options) -> Result<Analysis> {
     for (spec, info) in plan.facilities.iter().zip(&sources) {
         overlap_check(
             "facilities",
+            info.system.as_deref(),
             &spec.path,
             &info.bbox,
             &areas.bbox,
@@ -299,6 +303,7 @@ pub fn run(plan: Plan, opts: &Options) -> Result<Analysis> {
     for (spec, info) in plan.planned.iter().zip(&planned_sources) {
         overlap_check(
             "planned facilities",
+            info.system.as_deref(),
             &spec.path,
             &info.bbox,
             &areas.bbox,
@@ -601,6 +606,7 @@ fn walk_stage(
     if let Some(b) = net.bbox_lonlat() {
         overlap_check(
             "network",
+            None,
             &spec.path,
             &BBox(b),
             &areas.bbox,

@@ -36,6 +36,9 @@ pub struct SourceInfo {
     pub null_capacity: u64,
     /// Records flagged deleted in a Shapefile's .dbf, left out.
     pub deleted: usize,
+    /// The system the coordinates were read in and how it was decided, when not WGS 84
+    /// (`EPSG:4547, from the GeoJSON crs member …`); for messages.
+    pub system: Option<String>,
     /// The text encoding a CSV source was read in (UTF-8 for GeoJSON).
     pub encoding: crate::load::csv::Encoding,
 }
@@ -51,6 +54,11 @@ pub fn load(specs: &[FacilitySpec]) -> Result<(Vec<Facility>, Vec<SourceInfo>)> 
             count: 0,
             null_capacity: 0,
             deleted: 0,
+            system: spec
+                .crs
+                .as_ref()
+                .filter(|c| !c.is_wgs84_lonlat())
+                .map(|c| format!("{}, from the plan", c.label())),
             encoding: crate::load::csv::Encoding::Utf8,
         };
         if is_csv(&spec.path) {
@@ -121,10 +129,11 @@ fn read_vector(
     info: &mut SourceInfo,
 ) -> Result<()> {
     let path = &spec.path;
-    let layer = vector::read_wgs84(path, spec.layer.as_deref(), spec.crs.as_ref())?
-        .0
-        .layer;
+    let (src, used) = vector::read_wgs84(path, spec.layer.as_deref(), spec.crs.as_ref())?;
+    let layer = src.layer;
     info.deleted = layer.deleted;
+    info.system =
+        (!used.crs.is_wgs84_lonlat()).then(|| format!("{}, {}", used.crs.label(), used.how));
     if let KindSource::Field(k) = &spec.kind {
         geojson::require_field(&layer, path, k, "[[facilities]] kind")?;
     }

@@ -822,12 +822,15 @@ fn layer_declares_projected_crs() {
     };
     let original = c.read("facilities.geojson");
     c.write("facilities.geojson", &declare("urn:ogc:def:crs:EPSG::4547"));
-    c.fails(&[
+    let e = c.fails(&[
         "facilities.geojson",
         "does not overlap",
         "lon 109.5",
         "areas.geojson",
+        "read as",
+        "from the GeoJSON crs member",
     ]);
+    assert!(e.contains("4547"), "{e}");
     c.write("facilities.geojson", &original);
     c.write(
         "facilities.geojson",

@@ -242,6 +242,27 @@ fn overlap_check(
     })
 }
 
+/// The warnings of one facility source: records flagged deleted, null capacities.
+fn warn_source(
+    spec: &crate::plan::FacilitySpec,
+    info: &facility::SourceInfo,
+    what: &str,
+    warnings: &mut Warnings,
+) {
+    crate::load::geojson::warn_deleted(info.deleted, &spec.path, warnings);
+    if let Some(c) = &spec.capacity {
+        warnings.add(
+            "null_capacity",
+            info.null_capacity,
+            format!(
+                "{}: field '{c}' is null or missing for {} {what}, counted as capacity 0",
+                spec.path.display(),
+                info.null_capacity
+            ),
+        );
+    }
+}
+
 /// Runs the analysis of a plan.
 pub fn run(plan: Plan, opts: &Options) -> Result<Analysis> {
     let mut tm = Timer::new();
@@ -287,18 +308,7 @@ pub fn run(plan: Plan, opts: &Options) -> Result<Analysis> {
             &plan.areas.path,
         )?;
         crate::load::csv::warn_encoding(&spec.path, info.encoding, &mut warnings);
-        crate::load::geojson::warn_deleted(info.deleted, &spec.path, &mut warnings);
-        if let Some(c) = &spec.capacity {
-            warnings.add(
-                "null_capacity",
-                info.null_capacity,
-                format!(
-                    "{}: field '{c}' is null or missing for {} facilities, counted as capacity 0",
-                    spec.path.display(),
-                    info.null_capacity
-                ),
-            );
-        }
+        warn_source(spec, info, "facilities", &mut warnings);
     }
     for (spec, info) in plan.planned.iter().zip(&planned_sources) {
         overlap_check(
@@ -877,18 +887,7 @@ fn load_planned(
     }
     let (mut list, infos) = facility::load(&plan.planned)?;
     for (spec, info) in plan.planned.iter().zip(&infos) {
-        crate::load::geojson::warn_deleted(info.deleted, &spec.path, warnings);
-        if let Some(c) = &spec.capacity {
-            warnings.add(
-                "null_capacity",
-                info.null_capacity,
-                format!(
-                    "{}: field '{c}' is null or missing for {} planned facilities, counted as capacity 0",
-                    spec.path.display(),
-                    info.null_capacity
-                ),
-            );
-        }
+        warn_source(spec, info, "planned facilities", warnings);
     }
     for f in &mut list {
         f.source += plan.facilities.len();

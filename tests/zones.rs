@@ -5,6 +5,9 @@
 //! `../shared/data`, with the expectation computed independently in the test (brute-force
 //! distances, sums read back from the input files, or an equivalent run of the existing code).
 
+#[path = "cli_common/mod.rs"]
+mod common;
+
 use assert_cmd::Command;
 use carecircle::plan::Scenario;
 use serde_json::{json, Value};
@@ -31,28 +34,7 @@ fn run_cli(plan: &Path, out: &Path, extra: &[&str]) -> std::process::Output {
         .unwrap()
 }
 
-fn analyze(plan: &Path, out: &Path, extra: &[&str]) {
-    let o = run_cli(plan, out, extra);
-    assert!(
-        o.status.success(),
-        "analyze failed: {}",
-        String::from_utf8_lossy(&o.stderr)
-    );
-}
-
-fn rows(path: &Path) -> Vec<HashMap<String, String>> {
-    let text = std::fs::read_to_string(path).unwrap();
-    let mut r = csv::Reader::from_reader(text.trim_start_matches('\u{feff}').as_bytes());
-    let h: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
-    r.records()
-        .map(|rec| {
-            h.iter()
-                .cloned()
-                .zip(rec.unwrap().iter().map(String::from))
-                .collect()
-        })
-        .collect()
-}
+use common::{analyze_into as analyze, rows};
 
 fn num(r: &HashMap<String, String>, k: &str) -> f64 {
     r[k].parse()

@@ -1360,24 +1360,42 @@ fn blank_spots(
                     }
                 }
             }
+            // Members of all components in one array, grouped by component (counting sort):
+            // one allocation instead of one per component.
+            let mut sizes: Vec<u32> = Vec::new();
             for c in 0..cells.len() {
                 if !selected[c] {
                     continue;
                 }
                 let r = find(&mut parent, c as u32) as usize;
                 if comp[r] == u32::MAX {
-                    comp[r] = comps.len() as u32;
-                    comps.push(Vec::new());
+                    comp[r] = sizes.len() as u32;
+                    sizes.push(0);
                 }
                 comp[c] = comp[r];
-                comps[comp[c] as usize].push(c as u32);
+                sizes[comp[c] as usize] += 1;
+            }
+            let mut start = Vec::with_capacity(sizes.len() + 1);
+            start.push(0usize);
+            for n in &sizes {
+                start.push(start[start.len() - 1] + *n as usize);
+            }
+            let mut fill = start.clone();
+            let mut members = vec![0u32; fill[sizes.len()]];
+            for c in 0..cells.len() {
+                if selected[c] {
+                    let k = comp[c] as usize;
+                    members[fill[k]] = c as u32;
+                    fill[k] += 1;
+                }
             }
             let visited: Vec<std::sync::atomic::AtomicU8> =
                 (0..cells.len()).map(|_| Default::default()).collect();
-            comps
-                .par_iter()
-                .map(|members| {
-                    let id = comp[members[0] as usize];
+            (0..sizes.len())
+                .into_par_iter()
+                .map(|k| {
+                    let members = &members[start[k]..start[k + 1]];
+                    let id = k as u32;
                     // comp[n] == id implies n is selected.
                     let inside =
                         |i: i32, j: i32| raster.at(i, j).filter(|&n| comp[n as usize] == id);
@@ -1494,7 +1512,9 @@ fn spot_from_rings(
             rings
                 .into_iter()
                 .map(|r| {
-                    let mut ring: Vec<[f64; 2]> = r.iter().map(|&v| to_ll(v)).collect();
+                    // Room for the closing vertex, so it is not a reallocation.
+                    let mut ring: Vec<[f64; 2]> = Vec::with_capacity(r.len() + 1);
+                    ring.extend(r.iter().map(|&v| to_ll(v)));
                     ring.push(ring[0]);
                     ring
                 })

@@ -202,7 +202,8 @@ pub fn polygons(rings: Vec<Vec<Vtx>>) -> Vec<Vec<Vec<Vtx>>> {
 /// whether the cell at a position belongs to the component. Each boundary side is followed once
 /// (interior on the left, right-most turn at corner contacts, as [`chain`]); vertices are kept
 /// only where the direction changes. `visited` holds 4 side bits per cell and must be zero for
-/// the members on entry.
+/// the members on entry; components traced at the same time must not share cells (each
+/// writes only its own cells' bits).
 pub fn trace_grid(
     members: &[u32],
     pos: impl Fn(u32) -> (i32, i32),
@@ -236,7 +237,10 @@ pub fn trace_grid(
             let (mut cell, mut cp, mut d) = (c, (i, j), d0);
             let mut prev_d = usize::MAX;
             loop {
-                visited[cell as usize].fetch_or(1 << d, Relaxed);
+                // Components are disjoint, so no other thread writes this cell's bits: a plain
+                // load and store (no locked read-modify-write) is enough.
+                let v = &visited[cell as usize];
+                v.store(v.load(Relaxed) | (1 << d), Relaxed);
                 if d != prev_d {
                     ring.push(start_vertex(cp, d));
                 }

@@ -45,7 +45,7 @@ const PAIRS: [u8; 200] = {
 /// `format!("{v:.dec$}")` prints it (tested), two digits at a time.
 pub fn push_fixed(out: &mut String, v: f64, dec: usize) {
     let scale = [1.0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9][dec];
-    let n = (v * scale).round();
+    let n = round_half_away(v * scale);
     if !n.is_finite() || n.abs() >= 9.0e15 {
         let _ = write!(out, "{v:.dec$}");
         return;
@@ -90,6 +90,18 @@ pub fn push_fixed(out: &mut String, v: f64, dec: usize) {
     out.push_str(std::str::from_utf8(&buf[k..]).expect("ascii digits"));
 }
 
+/// `x.round()` (halves away from zero), exactly, from `trunc`: one instruction on x86-64-v2,
+/// where `round` is a library call. The fraction `x − trunc(x)` is exact in floating point.
+#[inline]
+fn round_half_away(x: f64) -> f64 {
+    let t = x.trunc();
+    if (x - t).abs() >= 0.5 {
+        t + x.signum()
+    } else {
+        t
+    }
+}
+
 /// How coordinates are written: the output system and the decimals.
 #[derive(Clone, Copy)]
 struct Coords<'a> {
@@ -121,35 +133,45 @@ pub fn crs_member(crs: &Crs) -> Option<String> {
     }
 }
 
-fn position(out: &mut String, p: [f64; 2], c: Coords) {
+fn position(out: &mut String, p: [f64; 2], c: Coords, num: &mut impl FnMut(&mut String, f64)) {
     let q = if c.convert { c.crs.from_wgs84(p) } else { p };
     out.push('[');
-    push_fixed(out, q[0], c.dec);
+    num(out, q[0]);
     out.push(',');
-    push_fixed(out, q[1], c.dec);
+    num(out, q[1]);
     out.push(']');
 }
 
-fn ring(out: &mut String, r: &[[f64; 2]], c: Coords) {
+fn ring(out: &mut String, r: &[[f64; 2]], c: Coords, num: &mut impl FnMut(&mut String, f64)) {
     out.push('[');
     for (i, p) in r.iter().enumerate() {
         if i > 0 {
             out.push(',');
         }
-        position(out, *p, c);
+        position(out, *p, c, num);
     }
     out.push(']');
 }
 
 /// Writes a Polygon (one part) or MultiPolygon geometry.
-fn polygons(out: &mut String, polys: &[Vec<Vec<[f64; 2]>>], dec: Coords) {
-    let poly = |out: &mut String, rings: &[Vec<[f64; 2]>]| {
+fn polygons(out: &mut String, polys: &[Vec<Vec<[f64; 2]>>], c: Coords) {
+    polygons_with(out, polys, c, &mut |o, v| push_fixed(o, v, c.dec))
+}
+
+/// [`polygons`], each coordinate written by `num`.
+fn polygons_with(
+    out: &mut String,
+    polys: &[Vec<Vec<[f64; 2]>>],
+    c: Coords,
+    num: &mut impl FnMut(&mut String, f64),
+) {
+    let mut poly = |out: &mut String, rings: &[Vec<[f64; 2]>]| {
         out.push('[');
         for (i, r) in rings.iter().enumerate() {
             if i > 0 {
                 out.push(',');
             }
-            ring(out, r, dec);
+            ring(out, r, c, num);
         }
         out.push(']');
     };
@@ -167,6 +189,41 @@ fn polygons(out: &mut String, polys: &[Vec<Vec<[f64; 2]>>], dec: Coords) {
         out.push(']');
     }
     out.push('}');
+}
+
+/// Coordinates already written, by their bits (direct-mapped): blank spots are traced on the
+/// population grid, so a few thousand distinct longitudes and latitudes recur across hundreds
+/// of thousands of vertices, and copying their text is cheaper than formatting it again.
+struct FixedCache {
+    dec: usize,
+    keys: Vec<u64>,
+    text: Vec<String>,
+}
+
+impl FixedCache {
+    const SLOTS_LOG2: u32 = 13;
+
+    fn new(dec: usize) -> FixedCache {
+        FixedCache {
+            dec,
+            keys: vec![0; 1 << Self::SLOTS_LOG2],
+            text: vec![String::new(); 1 << Self::SLOTS_LOG2],
+        }
+    }
+
+    /// Appends `v` as [`push_fixed`] writes it.
+    fn push(&mut self, out: &mut String, v: f64) {
+        let bits = v.to_bits();
+        // Fibonacci hashing: the top bits of the product mix every bit of the key.
+        let slot = (bits.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - Self::SLOTS_LOG2)) as usize;
+        let t = &mut self.text[slot];
+        if self.keys[slot] != bits || t.is_empty() {
+            t.clear();
+            push_fixed(t, v, self.dec);
+            self.keys[slot] = bits;
+        }
+        out.push_str(t);
+    }
 }
 
 /// Bytes a polygon set needs at most (vertex count × the longest coordinate pair), so a feature
@@ -208,8 +265,12 @@ fn feature_into(out: &mut String, props: &[(String, String)], geometry: impl FnO
 }
 
 /// Renders `items` in parallel into a few large buffers (features separated by `,\n`), in
-/// order; returns the buffers for [`collection`].
-fn render_chunks<T: Sync>(items: &[T], render: impl Fn(&mut String, &T) + Sync) -> Vec<String> {
+/// order, with a scratch state per buffer; returns the buffers for [`collection`].
+fn render_chunks<T: Sync, S>(
+    items: &[T],
+    state: impl Fn() -> S + Sync,
+    render: impl Fn(&mut String, &mut S, &T) + Sync,
+) -> Vec<String> {
     let n = items
         .len()
         .div_ceil(rayon::current_num_threads() * 8)
@@ -218,11 +279,12 @@ fn render_chunks<T: Sync>(items: &[T], render: impl Fn(&mut String, &T) + Sync) 
         .par_chunks(n)
         .map(|chunk| {
             let mut out = String::new();
+            let mut st = state();
             for (i, it) in chunk.iter().enumerate() {
                 if i > 0 {
                     out.push_str(",\n");
                 }
-                render(&mut out, it);
+                render(&mut out, &mut st, it);
             }
             out
         })
@@ -306,25 +368,59 @@ pub fn areas(a: &Analysis, crs: &Crs) -> Vec<String> {
 /// `uncovered.geojson`: per service, the uncovered populated cells dissolved into connected
 /// polygons per area, with their population.
 pub fn uncovered(a: &Analysis, crs: &Crs) -> Vec<String> {
-    let spots: Vec<(&crate::analyze::ServiceResult, &crate::analyze::BlankSpot)> = a
+    let spots: Vec<(usize, &crate::analyze::BlankSpot)> = a
         .services
         .iter()
-        .flat_map(|sv| sv.blank_spots.iter().map(move |b| (sv, b)))
+        .enumerate()
+        .flat_map(|(k, sv)| sv.blank_spots.iter().map(move |b| (k, b)))
         .collect();
-    let features = render_chunks(&spots, |out, &(sv, b)| {
-        let area = &a.areas.list[b.area.0 as usize];
-        let props = vec![
-            ("kind".to_string(), s(&sv.spec.id)),
-            ("serves".to_string(), s(&sv.spec.serves)),
-            ("area_id".to_string(), s(&area.id)),
-            ("area_name".to_string(), s(&area.name)),
-            ("population".to_string(), f3(b.population)),
-            ("cells".to_string(), b.cells.to_string()),
-        ];
-        feature_into(out, &props, |out| {
-            polygons(out, &b.polygons, Coords::new(crs, 6))
+    // The properties every spot of a service, and of an area, shares: escaped once.
+    let service_props: Vec<String> = a
+        .services
+        .iter()
+        .map(|sv| {
+            format!(
+                "\"kind\":{},\"serves\":{}",
+                s(&sv.spec.id),
+                s(&sv.spec.serves)
+            )
         })
-    });
+        .collect();
+    let area_props: Vec<String> = a
+        .areas
+        .list
+        .iter()
+        .map(|area| {
+            format!(
+                ",\"area_id\":{},\"area_name\":{}",
+                s(&area.id),
+                s(&area.name)
+            )
+        })
+        .collect();
+    let coords = Coords::new(crs, 6);
+    let features = render_chunks(
+        &spots,
+        || FixedCache::new(coords.dec),
+        |out, cache, &(k, b)| {
+            out.push_str("{\"type\":\"Feature\",\"properties\":{");
+            out.push_str(&service_props[k]);
+            out.push_str(&area_props[b.area.0 as usize]);
+            let _ = write!(
+                out,
+                ",\"population\":{},\"cells\":{}}},\"geometry\":",
+                f3(b.population),
+                b.cells
+            );
+            if coords.convert {
+                // Converted coordinates do not recur: format each.
+                polygons(out, &b.polygons, coords);
+            } else {
+                polygons_with(out, &b.polygons, coords, &mut |o, v| cache.push(o, v));
+            }
+            out.push('}');
+        },
+    );
     collection("uncovered", crs, features)
 }
 
@@ -549,5 +645,70 @@ mod tests {
         let mut s = String::new();
         push_fixed7(&mut s, 114.2829165);
         assert_eq!(s, "114.2829165");
+    }
+
+    /// `round_half_away` is `f64::round` exactly: seeded values at every scale, halves,
+    /// the largest value below one half, signed zeros, huge and non-finite values.
+    #[test]
+    fn round_half_away_is_round() {
+        let mut x = 0x9E37_79B9_u64;
+        let mut vals = vec![
+            0.5,
+            -0.5,
+            1.5,
+            2.5,
+            -2.5,
+            0.49999999999999994,
+            -0.49999999999999994,
+            4503599627370495.5,
+            4503599627370497.0,
+            0.0,
+            -0.0,
+            1e300,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+        ];
+        for k in 0..200_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let u = (x >> 11) as f64 / (1u64 << 53) as f64 - 0.5;
+            let v = u * [1.0, 10.0, 1e6, 1e12, 1e17][k % 5];
+            // Every fourth value sits on a half.
+            vals.push(if k % 4 == 0 {
+                (v * 2.0).round() / 2.0
+            } else {
+                v
+            });
+        }
+        for v in vals {
+            assert_eq!(round_half_away(v).to_bits(), v.round().to_bits(), "{v}");
+        }
+        assert!(round_half_away(f64::NAN).is_nan());
+    }
+
+    /// The coordinate cache writes what `push_fixed` writes, with values that recur (a
+    /// lattice, as blank spots have), that collide in its slots, and that never recur.
+    #[test]
+    fn fixed_cache_matches_push_fixed() {
+        let mut x = 0x2545_F491_u64;
+        let mut cache = FixedCache::new(6);
+        let lattice: Vec<f64> = (0..6000)
+            .map(|i| 113.7 + i as f64 * (3.0 / 3600.0))
+            .collect();
+        for k in 0..300_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let v = if k % 3 == 0 {
+                ((x >> 11) as f64 / (1u64 << 53) as f64 - 0.5) * 360.0
+            } else {
+                lattice[(x % lattice.len() as u64) as usize]
+            };
+            let (mut got, mut want) = (String::from("x"), String::from("x"));
+            cache.push(&mut got, v);
+            push_fixed(&mut want, v, 6);
+            assert_eq!(got, want, "{v}");
+        }
     }
 }

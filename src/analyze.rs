@@ -563,16 +563,19 @@ pub fn run(plan: Plan, opts: &Options) -> Result<Analysis> {
     tm.lap("aggregate");
 
     opts.progress.stage("tracing blank spots");
+    let links = raster.as_ref().map(|r| r.links(&cell_area));
     let traced: Vec<Vec<BlankSpot>> = services
         .par_iter()
         .map(|s| {
-            blank_spots(
-                &cells,
-                &cell_area,
-                s,
-                grid.as_ref().zip(raster.as_ref()),
-                &frame,
-            )
+            let lattice = match (&grid, &raster, &links) {
+                (Some(g), Some(r), Some(l)) => Some(Lattice {
+                    grid: g,
+                    raster: r,
+                    links: l,
+                }),
+                _ => None,
+            };
+            blank_spots(&cells, &cell_area, s, lattice, &frame)
         })
         .collect();
     for (s, b) in services.iter_mut().zip(traced) {
@@ -1248,7 +1251,31 @@ struct Raster {
     sparse: crate::dissolve::FxMap<(i32, i32), u32>,
 }
 
+/// A grid of point cells as blank-spot tracing uses it.
+struct Lattice<'a> {
+    grid: &'a Grid,
+    raster: &'a Raster,
+    /// Per cell, its left and lower neighbours when they lie in the same area (`u32::MAX`
+    /// when not): the edges every service's union-find joins along.
+    links: &'a [[u32; 2]],
+}
+
 impl Raster {
+    /// Per cell, its left and lower neighbours in the same area (`u32::MAX` when none).
+    fn links(&self, cell_area: &[Option<AreaIx>]) -> Vec<[u32; 2]> {
+        self.pos
+            .par_iter()
+            .enumerate()
+            .map(|(c, &(i, j))| {
+                let same = |n: Option<u32>| {
+                    n.filter(|&n| cell_area[c].is_some() && cell_area[n as usize] == cell_area[c])
+                        .unwrap_or(u32::MAX)
+                };
+                [same(self.at(i - 1, j)), same(self.at(i, j - 1))]
+            })
+            .collect()
+    }
+
     /// The cell at grid position `(i, j)`.
     #[inline]
     fn at(&self, i: i32, j: i32) -> Option<u32> {
@@ -1327,7 +1354,7 @@ fn blank_spots(
     cells: &Cells,
     cell_area: &[Option<AreaIx>],
     s: &ServiceResult,
-    grid: Option<(&Grid, &Raster)>,
+    lattice: Option<Lattice>,
     frame: &Frame,
 ) -> Vec<BlankSpot> {
     let values = &cells.values[s.spec.group];
@@ -1339,20 +1366,22 @@ fn blank_spots(
     // Components: cells of one area connected through shared edges.
     let mut comp = vec![u32::MAX; cells.len()];
     let mut comps: Vec<Vec<u32>> = Vec::new();
-    match grid {
-        Some((g, raster)) => {
+    match lattice {
+        Some(Lattice {
+            grid: g,
+            raster,
+            links,
+        }) => {
             let pos = &raster.pos;
-            let at = |i: i32, j: i32| raster.at(i, j).filter(|&c| selected[c as usize]);
-            // Union-find over edge neighbours (left and below suffice), then components numbered
-            // by their lowest cell index, members ascending.
+            // Union-find over edge neighbours of one area (left and below suffice), then
+            // components numbered by their lowest cell index, members ascending.
             let mut parent: Vec<u32> = (0..cells.len() as u32).collect();
             for c in 0..cells.len() {
                 if !selected[c] {
                     continue;
                 }
-                let (i, j) = pos[c];
-                for n in [at(i - 1, j), at(i, j - 1)].into_iter().flatten() {
-                    if cell_area[n as usize] == cell_area[c] {
+                for n in links[c] {
+                    if n != u32::MAX && selected[n as usize] {
                         let (a, b) = (find(&mut parent, c as u32), find(&mut parent, n));
                         if a != b {
                             parent[a.max(b) as usize] = a.min(b);

@@ -75,16 +75,37 @@ impl Grid {
     }
 }
 
-/// Fits the axis spacing of `vals`: the median gap between distinct values, refined over the
-/// whole span; `None` when the values are not on one regular spacing (or all equal).
-fn fit_axis(all: &[f64], fixed: Option<f64>) -> Option<(f64, f64, u32)> {
-    // Grids repeat each coordinate many times: work on the distinct values.
-    let mut seen: crate::dissolve::FxMap<u64, ()> = Default::default();
-    let mut vals: Vec<f64> = all
-        .iter()
-        .copied()
-        .filter(|v| seen.insert(v.to_bits(), ()).is_none())
+/// The distinct values of coordinate `axis` of `pts` (by bits), in no particular order. Grids
+/// repeat each coordinate many times, so each worker keeps its own small set (skipping runs
+/// of one value, as along a row) and the sets are merged.
+fn distinct(pts: &[[f64; 2]], axis: usize) -> Vec<f64> {
+    use rayon::prelude::*;
+    type Seen = crate::dissolve::FxMap<u64, ()>;
+    let parts: Vec<Vec<f64>> = pts
+        .par_chunks(1 << 15)
+        .map(|chunk| {
+            let (mut seen, mut out, mut last) = (Seen::default(), Vec::new(), None);
+            for p in chunk {
+                let b = p[axis].to_bits();
+                if last != Some(b) && seen.insert(b, ()).is_none() {
+                    out.push(p[axis]);
+                }
+                last = Some(b);
+            }
+            out
+        })
         .collect();
+    let mut seen = Seen::default();
+    parts
+        .into_iter()
+        .flatten()
+        .filter(|v| seen.insert(v.to_bits(), ()).is_none())
+        .collect()
+}
+
+/// Fits the axis spacing of the distinct values `vals`: the median gap between them, refined
+/// over the whole span; `None` when they are not on one regular spacing (or all equal).
+fn fit_axis(mut vals: Vec<f64>, fixed: Option<f64>) -> Option<(f64, f64, u32)> {
     vals.sort_unstable_by(f64::total_cmp);
     let (lo, hi) = (vals[0], vals[vals.len() - 1]);
     let d = match fixed {
@@ -133,9 +154,7 @@ fn fit_axis(all: &[f64], fixed: Option<f64>) -> Option<(f64, f64, u32)> {
 /// `local` are the cells' positions in both spaces.
 pub fn fit(lonlat: &[[f64; 2]], local: &[[f64; 2]], cell_size: Option<CellSize>) -> Option<Grid> {
     let try_space = |pts: &[[f64; 2]], space: Space, fixed: Option<f64>| -> Option<Grid> {
-        let xs: Vec<f64> = pts.iter().map(|p| p[0]).collect();
-        let ys: Vec<f64> = pts.iter().map(|p| p[1]).collect();
-        let (fx, fy) = rayon::join(|| fit_axis(&xs, fixed), || fit_axis(&ys, fixed));
+        let (xs, ys) = (distinct(pts, 0), distinct(pts, 1));
         let span = |v: &[f64]| {
             v.iter()
                 .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), x| {
@@ -143,6 +162,7 @@ pub fn fit(lonlat: &[[f64; 2]], local: &[[f64; 2]], cell_size: Option<CellSize>)
                 })
         };
         let ((xlo, xhi), (ylo, yhi)) = (span(&xs), span(&ys));
+        let (fx, fy) = (fit_axis(xs, fixed), fit_axis(ys, fixed));
         // A single row or column borrows the other axis' spacing.
         let (fx, fy) = match (fx, fy) {
             (Some(a), Some(b)) => (a, b),

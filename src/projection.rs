@@ -152,28 +152,58 @@ impl Frame {
         (sphi.atanh() - e * (e * sphi).atanh()).sinh()
     }
 
-    /// Projects many points; points in a row of a grid share their latitude term, which is
-    /// computed once per run of equal latitudes. Bit-identical to [`Frame::to_local`] per point.
+    /// Projects many points; points in a row of a grid share their latitude term (computed
+    /// once per run of equal latitudes), points in a column their longitude term (kept in a
+    /// small cache keyed by the longitude's bits). Bit-identical to [`Frame::to_local`] per
+    /// point. Written in parallel straight into the result (no zero-filled buffer first).
     pub fn to_local_all(&self, pts: &[[f64; 2]]) -> Vec<[f64; 2]> {
         use rayon::prelude::*;
-        let mut out = vec![[0.0; 2]; pts.len()];
-        out.par_chunks_mut(4096)
-            .zip(pts.par_chunks(4096))
-            .for_each(|(o, p)| {
-                let mut last = (f64::NAN, 0.0);
-                for (o, p) in o.iter_mut().zip(p) {
-                    if p[1].to_bits() != last.0.to_bits() {
-                        last = (p[1], self.tau_prime(p[1]));
+        const SLOTS_LOG2: u32 = 12;
+        struct Memo {
+            lat: (u64, f64),
+            lon_keys: Vec<u64>,
+            lon_terms: Vec<(f64, f64)>,
+        }
+        pts.par_iter()
+            .with_min_len(1 << 15)
+            .map_init(
+                || Memo {
+                    lat: (f64::NAN.to_bits(), 0.0),
+                    // A NaN key never matches a longitude that is read (they are finite).
+                    lon_keys: vec![f64::NAN.to_bits(); 1 << SLOTS_LOG2],
+                    lon_terms: vec![(0.0, 0.0); 1 << SLOTS_LOG2],
+                },
+                |m, p| {
+                    if p[1].to_bits() != m.lat.0 {
+                        m.lat = (p[1].to_bits(), self.tau_prime(p[1]));
                     }
-                    *o = self.to_local_tau(p[0], last.1);
-                }
-            });
-        out
+                    let bits = p[0].to_bits();
+                    let slot =
+                        (bits.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - SLOTS_LOG2)) as usize;
+                    if m.lon_keys[slot] != bits {
+                        m.lon_keys[slot] = bits;
+                        m.lon_terms[slot] = self.lon_term(p[0]);
+                    }
+                    self.to_local_terms(m.lon_terms[slot], m.lat.1)
+                },
+            )
+            .collect()
+    }
+
+    /// The sine and cosine of the longitude from the central meridian: the longitude-only
+    /// part of [`Frame::to_local`].
+    #[inline]
+    fn lon_term(&self, lon: f64) -> (f64, f64) {
+        (lon - self.lon0).to_radians().sin_cos()
     }
 
     #[inline]
     fn to_local_tau(&self, lon: f64, t: f64) -> [f64; 2] {
-        let (slam, clam) = (lon - self.lon0).to_radians().sin_cos();
+        self.to_local_terms(self.lon_term(lon), t)
+    }
+
+    #[inline]
+    fn to_local_terms(&self, (slam, clam): (f64, f64), t: f64) -> [f64; 2] {
         let xi_p = t.atan2(clam);
         let eta_p = (slam / (1.0 + t * t).sqrt()).atanh();
         let (dx, de) = clenshaw(&self.alpha, xi_p, eta_p);
@@ -479,15 +509,16 @@ mod tests {
         }
     }
 
-    /// The row-sharing batch projection gives exactly the per-point result, on a grid (shared
-    /// latitudes) and on scattered points.
+    /// The batch projection (latitude terms shared along rows, longitude terms cached by
+    /// column) gives exactly the per-point result, on a grid wider than the longitude cache
+    /// (so columns collide in it) and split over several workers, and on scattered points.
     #[test]
     fn batch_projection_is_bit_identical() {
         let f = Frame::new(114.3, 30.6);
         let mut r = Rng(11);
-        let mut pts: Vec<[f64; 2]> = (0..50)
+        let mut pts: Vec<[f64; 2]> = (0..30)
             .flat_map(|j| {
-                (0..200).map(move |i| [113.7 + i as f64 / 1200.0, 29.9 + j as f64 / 1200.0])
+                (0..6000).map(move |i| [113.7 + i as f64 / 3600.0, 29.9 + j as f64 / 1200.0])
             })
             .collect();
         pts.extend((0..5000).map(|_| [113.0 + 2.0 * r.next(), 29.5 + 2.0 * r.next()]));

@@ -1255,14 +1255,16 @@ struct Raster {
 struct Lattice<'a> {
     grid: &'a Grid,
     raster: &'a Raster,
-    /// Per cell, its left and lower neighbours when they lie in the same area (`u32::MAX`
-    /// when not): the edges every service's union-find joins along.
-    links: &'a [[u32; 2]],
+    /// Per cell, its lower, right, upper and left neighbours when they lie in the same area
+    /// (`u32::MAX` when not): the edges every service's union-find joins along, and the sides
+    /// tracing checks.
+    links: &'a [[u32; 4]],
 }
 
 impl Raster {
-    /// Per cell, its left and lower neighbours in the same area (`u32::MAX` when none).
-    fn links(&self, cell_area: &[Option<AreaIx>]) -> Vec<[u32; 2]> {
+    /// Per cell, its lower, right, upper and left neighbours in the same area (`u32::MAX`
+    /// when none): the directions of [`dissolve::trace_grid`]'s `across`.
+    fn links(&self, cell_area: &[Option<AreaIx>]) -> Vec<[u32; 4]> {
         self.pos
             .par_iter()
             .enumerate()
@@ -1271,7 +1273,12 @@ impl Raster {
                     n.filter(|&n| cell_area[c].is_some() && cell_area[n as usize] == cell_area[c])
                         .unwrap_or(u32::MAX)
                 };
-                [same(self.at(i - 1, j)), same(self.at(i, j - 1))]
+                [
+                    same(self.at(i, j - 1)),
+                    same(self.at(i + 1, j)),
+                    same(self.at(i, j + 1)),
+                    same(self.at(i - 1, j)),
+                ]
             })
             .collect()
     }
@@ -1380,7 +1387,7 @@ fn blank_spots(
                 if !selected[c] {
                     continue;
                 }
-                for n in links[c] {
+                for n in [links[c][3], links[c][0]] {
                     if n != u32::MAX && selected[n as usize] {
                         let (a, b) = (find(&mut parent, c as u32), find(&mut parent, n));
                         if a != b {
@@ -1428,8 +1435,17 @@ fn blank_spots(
                     // comp[n] == id implies n is selected.
                     let inside =
                         |i: i32, j: i32| raster.at(i, j).filter(|&n| comp[n as usize] == id);
-                    let rings =
-                        dissolve::trace_grid(members, |c| pos[c as usize], inside, &visited);
+                    let across = |c: u32, k: usize| {
+                        let n = links[c as usize][k];
+                        (n != u32::MAX && comp[n as usize] == id).then_some(n)
+                    };
+                    let rings = dissolve::trace_grid(
+                        members,
+                        |c| pos[c as usize],
+                        inside,
+                        across,
+                        &visited,
+                    );
                     let to_ll = |v: Vtx| g.corner_lonlat(v.0 as i32, v.1 as i32, frame);
                     spot_from_rings(members, values, cell_area, rings, to_ll)
                 })

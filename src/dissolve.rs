@@ -201,13 +201,16 @@ pub fn polygons(rings: Vec<Vec<Vtx>>) -> Vec<Vec<Vec<Vtx>>> {
 /// `members` are the component's cells, `pos` gives a cell's `(i, j)`, and `inside(i, j)` tells
 /// whether the cell at a position belongs to the component. Each boundary side is followed once
 /// (interior on the left, right-most turn at corner contacts, as [`chain`]); vertices are kept
-/// only where the direction changes. `visited` holds 4 side bits per cell and must be zero for
-/// the members on entry; components traced at the same time must not share cells (each
-/// writes only its own cells' bits).
+/// only where the direction changes. `across(c, k)` is `inside` for the edge neighbour of cell
+/// `c` in direction `k` (0 = −y, 1 = +x, 2 = +y, 3 = −x), which callers often know without a
+/// position look-up. `visited` holds 4 side bits per cell and must be zero for the members on
+/// entry; components traced at the same time must not share cells (each writes only its own
+/// cells' bits).
 pub fn trace_grid(
     members: &[u32],
     pos: impl Fn(u32) -> (i32, i32),
     inside: impl Fn(i32, i32) -> Option<u32>,
+    across: impl Fn(u32, usize) -> Option<u32>,
     visited: &[std::sync::atomic::AtomicU8],
 ) -> Vec<Vec<Vtx>> {
     use std::sync::atomic::Ordering::Relaxed;
@@ -223,18 +226,17 @@ pub fn trace_grid(
         }
     };
     let mut rings = Vec::new();
+    // One growing buffer; each ring is copied out at its exact size.
+    let mut ring: Vec<Vtx> = Vec::new();
     for &c in members {
-        let (i, j) = pos(c);
         for d0 in 0..4 {
-            // Side d is a boundary when the neighbour on its right (outside) is not in.
-            let r = F[(d0 + 3) % 4];
-            if inside(i + r.0, j + r.1).is_some()
-                || visited[c as usize].load(Relaxed) & (1 << d0) != 0
-            {
+            // Side d is a boundary when the neighbour on its right (outside), F[(d + 3) % 4],
+            // is not in: the neighbour in direction d of `across`.
+            if visited[c as usize].load(Relaxed) & (1 << d0) != 0 || across(c, d0).is_some() {
                 continue;
             }
-            let mut ring: Vec<Vtx> = Vec::new();
-            let (mut cell, mut cp, mut d) = (c, (i, j), d0);
+            ring.clear();
+            let (mut cell, mut cp, mut d) = (c, pos(c), d0);
             let mut prev_d = usize::MAX;
             loop {
                 // Components are disjoint, so no other thread writes this cell's bits: a plain
@@ -260,10 +262,8 @@ pub fn trace_grid(
                 }
             }
             // The start may sit mid-way along a straight run.
-            if ring.len() > 1 && prev_d == d0 {
-                ring.remove(0);
-            }
-            rings.push(ring);
+            let skip = usize::from(ring.len() > 1 && prev_d == d0);
+            rings.push(ring[skip..].to_vec());
         }
     }
     rings
@@ -436,10 +436,15 @@ mod tests {
                 let visited: Vec<std::sync::atomic::AtomicU8> =
                     (0..comp.len()).map(|_| Default::default()).collect();
                 let members: Vec<u32> = (0..comp.len() as u32).collect();
+                const SIDE: [(i32, i32); 4] = [(0, -1), (1, 0), (0, 1), (-1, 0)];
                 let direct = trace_grid(
                     &members,
                     |k| comp[k as usize],
                     |i, j| idx.get(&(i, j)).copied(),
+                    |k, d| {
+                        let (i, j) = comp[k as usize];
+                        idx.get(&(i + SIDE[d].0, j + SIDE[d].1)).copied()
+                    },
                     &visited,
                 );
                 let norm = |rs: &[Vec<Vtx>]| {

@@ -320,39 +320,59 @@ impl Acc {
         Ok(())
     }
 
-    /// Appends every chunk in order, each vector sized once (no regrowth copies).
+    /// Appends every chunk in order, each vector sized once (no regrowth copies); the
+    /// per-cell coordinate, value and line arrays are copied in parallel.
     fn append_all(&mut self, chunks: Vec<Acc>) {
+        self.lonlat = concat(
+            std::iter::once(&self.lonlat[..])
+                .chain(chunks.iter().map(|c| &c.lonlat[..]))
+                .collect(),
+        );
+        for (g, v) in self.values.iter_mut().enumerate() {
+            *v = concat(
+                std::iter::once(&v[..])
+                    .chain(chunks.iter().map(|c| &c.values[g][..]))
+                    .collect(),
+            );
+        }
+        self.lines = concat(
+            std::iter::once(&self.lines[..])
+                .chain(chunks.iter().map(|c| &c.lines[..]))
+                .collect(),
+        );
         let n = |f: fn(&Acc) -> usize| chunks.iter().map(f).sum::<usize>();
-        self.lonlat.reserve_exact(n(|c| c.lonlat.len()));
-        let k = n(|c| c.values.first().map_or(0, Vec::len));
-        for v in &mut self.values {
-            v.reserve_exact(k);
-        }
         self.ids.reserve_exact(n(|c| c.ids.len()));
-        self.lines.reserve_exact(n(|c| c.lines.len()));
         self.pixels.reserve_exact(n(|c| c.pixels.len()));
-        for c in chunks {
-            self.append(c);
+        for o in chunks {
+            self.ids.extend(o.ids);
+            self.pixels.extend(o.pixels);
+            self.squares.extend(o.squares);
+            for (a, b) in self.nulls.iter_mut().zip(o.nulls) {
+                *a += b;
+            }
+            for (a, b) in self.negatives.iter_mut().zip(o.negatives) {
+                *a += b;
+            }
+            self.bbox.merge(&o.bbox);
         }
     }
+}
 
-    fn append(&mut self, o: Acc) {
-        self.lonlat.extend(o.lonlat);
-        for (a, b) in self.values.iter_mut().zip(o.values) {
-            a.extend(b);
-        }
-        self.ids.extend(o.ids);
-        self.lines.extend(o.lines);
-        self.pixels.extend(o.pixels);
-        self.squares.extend(o.squares);
-        for (a, b) in self.nulls.iter_mut().zip(o.nulls) {
-            *a += b;
-        }
-        for (a, b) in self.negatives.iter_mut().zip(o.negatives) {
-            *a += b;
-        }
-        self.bbox.merge(&o.bbox);
+/// The parts one after another, copied in parallel into one vector allocated once.
+fn concat<T: Copy + Default + Send + Sync>(parts: Vec<&[T]>) -> Vec<T> {
+    use rayon::prelude::*;
+    let mut out = vec![T::default(); parts.iter().map(|p| p.len()).sum()];
+    let mut rest: &mut [T] = &mut out;
+    let mut dst = Vec::with_capacity(parts.len());
+    for p in &parts {
+        let (a, b) = std::mem::take(&mut rest).split_at_mut(p.len());
+        dst.push(a);
+        rest = b;
     }
+    dst.into_par_iter()
+        .zip(parts)
+        .for_each(|(d, s)| d.copy_from_slice(s));
+    out
 }
 
 fn read_csv(

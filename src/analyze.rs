@@ -269,7 +269,13 @@ pub fn run(plan: Plan, opts: &Options) -> Result<Analysis> {
     let mut warnings = plan.warnings.clone();
     opts.progress.stage("loading");
     let (areas, (cells, fac)) = rayon::join(
-        || area::load_with_attrs(&plan.areas),
+        // The point-in-area index is built here, beside the population parse.
+        || {
+            area::load_with_attrs(&plan.areas).map(|(a, attrs)| {
+                let index = AreaIndex::new(&a);
+                (a, attrs, index)
+            })
+        },
         || {
             rayon::join(
                 || {
@@ -280,7 +286,7 @@ pub fn run(plan: Plan, opts: &Options) -> Result<Analysis> {
             )
         },
     );
-    let (areas, mut area_attrs) = areas?;
+    let (areas, mut area_attrs, index) = areas?;
     warnings.extend(areas.repairs.clone());
     standard_units(&plan, &areas, &mut area_attrs, &mut warnings);
     let (mut cells, pop_warnings) = cells?;
@@ -344,7 +350,6 @@ pub fn run(plan: Plan, opts: &Options) -> Result<Analysis> {
     tm.lap("project");
 
     opts.progress.stage("assigning cells to areas");
-    let index = AreaIndex::new(&areas);
     let cell_area: Vec<Option<AreaIx>> = cells
         .lonlat
         .par_iter()
@@ -490,7 +495,8 @@ pub fn run(plan: Plan, opts: &Options) -> Result<Analysis> {
         .iter()
         .chain(&plan.planned)
         .any(|f| f.capacity.is_some());
-    for s in &mut services {
+    // Services are aggregated in parallel; each one's sums run sequentially in cell order.
+    services.par_iter_mut().for_each(|s| {
         let official = plan
             .areas
             .counts
@@ -559,7 +565,7 @@ pub fn run(plan: Plan, opts: &Options) -> Result<Analysis> {
                 st.access = Some(x);
             }
         }
-    }
+    });
     tm.lap("aggregate");
 
     opts.progress.stage("tracing blank spots");

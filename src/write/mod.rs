@@ -88,22 +88,34 @@ impl Staging {
     /// layers are tens of megabytes); they are registered in the order given.
     pub fn write_many(&mut self, files: &[(&str, &[String])]) -> Result<()> {
         use rayon::prelude::*;
-        use std::io::Write;
-        files.par_iter().try_for_each(|&(name, parts)| {
-            let fail = |e: std::io::Error| Error::Output {
-                path: self.out.join(name),
-                reason: e.to_string(),
-            };
-            let f = std::fs::File::create(self.tmp.join(name)).map_err(fail)?;
-            let mut w = std::io::BufWriter::with_capacity(1 << 20, f);
-            for part in parts {
-                w.write_all(part.as_bytes()).map_err(fail)?;
-            }
-            w.flush().map_err(fail)
-        })?;
-        self.written
-            .extend(files.iter().map(|(name, _)| (*name).to_owned()));
+        files
+            .par_iter()
+            .try_for_each(|&(name, parts)| self.write_unregistered(name, parts))?;
+        for (name, _) in files {
+            self.register(name);
+        }
         Ok(())
+    }
+
+    /// Writes a file from text pieces without registering it, so it can run beside other
+    /// work; [`Staging::register`] it afterwards, or it is not moved into the output folder.
+    pub fn write_unregistered(&self, name: &str, parts: &[String]) -> Result<()> {
+        use std::io::Write;
+        let fail = |e: std::io::Error| Error::Output {
+            path: self.out.join(name),
+            reason: e.to_string(),
+        };
+        let f = std::fs::File::create(self.tmp.join(name)).map_err(fail)?;
+        let mut w = std::io::BufWriter::with_capacity(1 << 20, f);
+        for part in parts {
+            w.write_all(part.as_bytes()).map_err(fail)?;
+        }
+        w.flush().map_err(fail)
+    }
+
+    /// Registers a file written by [`Staging::write_unregistered`].
+    pub fn register(&mut self, name: &str) {
+        self.written.push(name.to_owned());
     }
 
     /// Moves every written file into the output folder and removes stale outputs of the same
@@ -182,35 +194,43 @@ pub fn analysis(a: &Analysis, out: &Path, opts: &WriteOptions) -> Result<Vec<Pat
     let mut st = Staging::new(out)?;
     let summary = summary::build(a, threads);
     let report = html::ReportOptions { lang: opts.lang };
-    // Build the large files in parallel; write them in a fixed order.
-    let (((uncovered, circles), (areas_gj, cells)), (page, book)) = rayon::join(
-        || {
-            rayon::join(
-                || rayon::join(|| geojson::uncovered(a, crs), || geojson::circles(a, crs)),
-                || {
-                    rayon::join(
-                        || geojson::areas(a, crs),
-                        || with_cells.then(|| tables::cells_csv(a)),
-                    )
-                },
-            )
-        },
-        || {
-            rayon::join(
-                || opts.html.then(|| html::html(a, &summary, &report)),
-                || opts.xlsx.then(|| xlsx::workbook(a, opts.lang)),
-            )
-        },
-    );
-    st.write("areas.csv", &tables::areas_csv(a))?;
+    // Build the files in parallel. The largest, uncovered.geojson, is written as soon as it is
+    // rendered, while the other thread goes on rendering the rest.
+    let (uncovered, (((circles, areas_gj), (cells, (areas_csv, markdown))), (page, book))) =
+        rayon::join(
+            || {
+                let parts = geojson::uncovered(a, crs);
+                st.write_unregistered("uncovered.geojson", &parts)
+            },
+            || {
+                rayon::join(
+                    || {
+                        rayon::join(
+                            || rayon::join(|| geojson::circles(a, crs), || geojson::areas(a, crs)),
+                            || {
+                                rayon::join(
+                                    || with_cells.then(|| tables::cells_csv(a)),
+                                    || (tables::areas_csv(a), report::markdown(a)),
+                                )
+                            },
+                        )
+                    },
+                    || {
+                        rayon::join(
+                            || opts.html.then(|| html::html(a, &summary, &report)),
+                            || opts.xlsx.then(|| xlsx::workbook(a, opts.lang)),
+                        )
+                    },
+                )
+            },
+        );
+    st.write("areas.csv", &areas_csv)?;
     if let Some(d) = tables::districts_csv(a) {
         st.write("districts.csv", &d)?;
     }
-    st.write_many(&[
-        ("uncovered.geojson", &uncovered),
-        ("circles.geojson", &circles),
-        ("areas.geojson", &areas_gj),
-    ])?;
+    uncovered?;
+    st.register("uncovered.geojson");
+    st.write_many(&[("circles.geojson", &circles), ("areas.geojson", &areas_gj)])?;
     if let Some(c) = cells {
         st.write("cells.csv", &c)?;
     }
@@ -226,7 +246,7 @@ pub fn analysis(a: &Analysis, out: &Path, opts: &WriteOptions) -> Result<Vec<Pat
             &geojson::service_areas(a, width, crs),
         )?;
     }
-    st.write("report.md", report::markdown(a).as_bytes())?;
+    st.write("report.md", markdown.as_bytes())?;
     let mut json = serde_json::to_string_pretty(&summary).map_err(|e| Error::Output {
         path: out.join("summary.json"),
         reason: e.to_string(),

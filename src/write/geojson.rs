@@ -7,6 +7,7 @@
 //! GDAL read them (RFC 7946 dropped that member; it is written only off WGS 84).
 
 use super::f3;
+use super::round_half_away;
 use crate::analyze::Analysis;
 use crate::crs::Crs;
 use rayon::prelude::*;
@@ -88,18 +89,6 @@ pub fn push_fixed(out: &mut String, v: f64, dec: usize) {
         buf[k] = b'-';
     }
     out.push_str(std::str::from_utf8(&buf[k..]).expect("ascii digits"));
-}
-
-/// `x.round()` (halves away from zero), exactly, from `trunc`: one instruction on x86-64-v2,
-/// where `round` is a library call. The fraction `x − trunc(x)` is exact in floating point.
-#[inline]
-fn round_half_away(x: f64) -> f64 {
-    let t = x.trunc();
-    if (x - t).abs() >= 0.5 {
-        t + x.signum()
-    } else {
-        t
-    }
 }
 
 /// How coordinates are written: the output system and the decimals.

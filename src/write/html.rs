@@ -10,6 +10,7 @@
 //! display only: every figure in the page comes from the unsimplified analysis.
 
 use super::i18n::{self, tr, trf, Lang};
+use super::round_half_away;
 use crate::analyze::{Analysis, BlankSpot, ServiceResult};
 use crate::gaps::AreaStats;
 use crate::plan::ServiceSpec;
@@ -167,7 +168,7 @@ fn simplify(pts: &[[f64; 2]], tol: f64) -> Vec<[f64; 2]> {
 fn quantise(pts: &[[f64; 2]]) -> Vec<[i32; 2]> {
     let mut out: Vec<[i32; 2]> = Vec::with_capacity(pts.len());
     for p in pts {
-        let v = [p[0].round() as i32, p[1].round() as i32];
+        let v = [round_half_away(p[0]) as i32, round_half_away(p[1]) as i32];
         if out.last() != Some(&v) {
             out.push(v);
         }
@@ -203,12 +204,38 @@ fn push_num(o: &mut String, v: i32, first: &mut bool) {
         o.push(' ');
     }
     *first = false;
-    let _ = write!(o, "{v}");
+    push_int(o, v);
+}
+
+/// Appends `v` in decimal, as `write!(o, "{v}")` does, without the formatting machinery (map
+/// paths have hundreds of thousands of numbers).
+fn push_int(o: &mut String, v: i32) {
+    let mut a = v.unsigned_abs();
+    let mut buf = [0u8; 11];
+    let mut k = buf.len();
+    loop {
+        k -= 1;
+        buf[k] = b'0' + (a % 10) as u8;
+        a /= 10;
+        if a == 0 {
+            break;
+        }
+    }
+    if v < 0 {
+        o.push('-');
+    }
+    for &c in &buf[k..] {
+        o.push(c as char);
+    }
 }
 
 /// Appends a ring as SVG path data with relative moves: `M x y l dx dy … z`.
 fn ring_d(o: &mut String, r: &[[i32; 2]]) {
-    let _ = write!(o, "M{} {}l", r[0][0], r[0][1]);
+    o.push('M');
+    push_int(o, r[0][0]);
+    o.push(' ');
+    push_int(o, r[0][1]);
+    o.push('l');
     let mut first = true;
     for w in r.windows(2) {
         push_num(o, w[1][0] - w[0][0], &mut first);
@@ -1939,5 +1966,36 @@ mod tests {
             esc("<a href=\"x\">&'"),
             "&lt;a href=&quot;x&quot;&gt;&amp;&#39;"
         );
+    }
+
+    /// The integer writer prints what `format!` prints, across the whole `i32` range.
+    #[test]
+    fn push_int_matches_format() {
+        let mut x = 0x1357_9BDF_u64;
+        let mut vals = vec![
+            0,
+            1,
+            -1,
+            9,
+            10,
+            -10,
+            99,
+            100,
+            i32::MAX,
+            i32::MIN,
+            i32::MIN + 1,
+        ];
+        for _ in 0..100_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let v = x as i32;
+            vals.push(v >> (x % 31));
+        }
+        for v in vals {
+            let mut s = String::new();
+            push_int(&mut s, v);
+            assert_eq!(s, v.to_string());
+        }
     }
 }

@@ -45,48 +45,44 @@ impl Value {
     }
 }
 
-/// Parses a decimal number. Plain decimals with at most 15 significant digits (`114.283333`,
-/// `-0.5`, `12`) take Clinger's fast path: the digits as an integer (exact below 2⁵³) divided by
-/// an exact power of ten, which IEEE division rounds correctly, so the result equals
-/// `str::parse`. Anything else (exponents, long mantissas, `inf`) goes to `str::parse`.
+/// Parses a decimal number. Plain decimals of at most 15 digits (`114.283333`, `-0.5`, `12`)
+/// take Clinger's fast path: the digits as an integer (exact below 2⁵³) divided by an exact
+/// power of ten, which IEEE division rounds correctly, so the result equals `str::parse`.
+/// Anything else (exponents, longer mantissas, `inf`) goes to `str::parse`.
 #[inline]
 pub fn parse_f64(s: &str) -> Option<f64> {
     const POW10: [f64; 16] = [
         1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
     ];
     let b = s.as_bytes();
-    let (neg, digits) = match b.first() {
+    let (neg, d) = match b.first() {
         Some(b'-') => (true, &b[1..]),
         Some(b'+') => (false, &b[1..]),
         _ => (false, b),
     };
+    // The integer digits, then the fraction's: one tight loop each.
     let mut mant: u64 = 0;
-    let mut n_digits = 0usize;
-    let mut frac: Option<usize> = None;
-    let mut seen_digit = false;
-    for &c in digits {
-        match c {
-            b'0'..=b'9' => {
-                seen_digit = true;
-                if mant == 0 && c == b'0' {
-                    // leading zeros do not count as significant
-                } else {
-                    n_digits += 1;
-                }
-                mant = mant.wrapping_mul(10).wrapping_add((c - b'0') as u64);
-                if let Some(f) = frac.as_mut() {
-                    *f += 1;
-                }
-            }
-            b'.' if frac.is_none() => frac = Some(0),
-            _ => return s.trim().parse().ok(),
-        }
+    let mut i = 0;
+    while let Some(c) = d.get(i).filter(|c| c.is_ascii_digit()) {
+        mant = mant.wrapping_mul(10).wrapping_add((c - b'0') as u64);
+        i += 1;
     }
-    let f = frac.unwrap_or(0);
-    if !seen_digit || n_digits > 15 || f > 15 {
+    let int_digits = i;
+    let mut frac = 0;
+    if d.get(i) == Some(&b'.') {
+        i += 1;
+        let from = i;
+        while let Some(c) = d.get(i).filter(|c| c.is_ascii_digit()) {
+            mant = mant.wrapping_mul(10).wrapping_add((c - b'0') as u64);
+            i += 1;
+        }
+        frac = i - from;
+    }
+    let digits = int_digits + frac;
+    if i != d.len() || digits == 0 || digits > 15 {
         return s.trim().parse().ok();
     }
-    let v = mant as f64 / POW10[f];
+    let v = mant as f64 / POW10[frac];
     Some(if neg { -v } else { v })
 }
 
@@ -260,6 +256,14 @@ mod tests {
             "NaN",
             "inf",
             "00012.50",
+            "000000000000001.5",
+            "123456789012345",
+            "1234567890123456",
+            "0.123456789012345",
+            "+3.25",
+            "+",
+            "-.5",
+            "1.-5",
         ] {
             assert_eq!(
                 parse_f64(s).map(f64::to_bits),

@@ -78,11 +78,12 @@ impl PointGrid {
         }
     }
 
-    /// The buckets `(i0, i1, j0, j1)` (inclusive) within `r` of `p`, `None` when there are none.
+    /// Calls `f` with the index and position of every point whose bucket lies within `r` of
+    /// `p` (a superset of the points within `r`).
     #[inline]
-    fn window(&self, p: [f64; 2], r: f64) -> Option<(usize, usize, usize, usize)> {
+    pub fn near(&self, p: [f64; 2], r: f64, mut f: impl FnMut(u32, [f64; 2])) {
         if self.pts.is_empty() {
-            return None;
+            return;
         }
         let fx = |x: f64| ((x - self.x0) / self.side).floor();
         let (i0, i1) = (
@@ -95,84 +96,18 @@ impl PointGrid {
             fy(p[1] + r).min(self.ny as f64 - 1.0),
         );
         if i0 > i1 || j0 > j1 {
-            return None;
-        }
-        Some((i0 as usize, i1 as usize, j0 as usize, j1 as usize))
-    }
-
-    /// Calls `f` with the index and position of every point whose bucket lies within `r` of
-    /// `p` (a superset of the points within `r`).
-    #[inline]
-    pub fn near(&self, p: [f64; 2], r: f64, mut f: impl FnMut(u32, [f64; 2])) {
-        let Some((i0, i1, j0, j1)) = self.window(p, r) else {
             return;
-        };
-        for j in j0..=j1 {
+        }
+        for j in j0 as usize..=j1 as usize {
             let row = j * self.nx;
             let (a, b) = (
-                self.start[row + i0] as usize,
-                self.start[row + i1 + 1] as usize,
+                self.start[row + i0 as usize] as usize,
+                self.start[row + i1 as usize + 1] as usize,
             );
             for &k in &self.items[a..b] {
                 f(k, self.pts[k as usize]);
             }
         }
-    }
-}
-
-impl PointGrid {
-    /// The smallest `dist(q)` over the points `q` within grid length `r` of `p` (`INFINITY`
-    /// when there is none). `bound(d)` must be an upper bound of the grid length of any point
-    /// whose `dist` is below `d`: the point's own bucket is searched first, and then only the
-    /// buckets that can still hold a nearer point (most are skipped once a near one is found).
-    #[inline]
-    pub fn nearest(
-        &self,
-        p: [f64; 2],
-        r: f64,
-        bound: impl Fn(f64) -> f64,
-        dist: impl Fn([f64; 2]) -> f64,
-    ) -> f64 {
-        let mut best = f64::INFINITY;
-        let Some((i0, i1, j0, j1)) = self.window(p, r) else {
-            return best;
-        };
-        let mut reach2 = r * r;
-        let scan = |i: usize, j: usize, best: &mut f64, reach2: &mut f64| {
-            let k = j * self.nx + i;
-            for &q in &self.items[self.start[k] as usize..self.start[k + 1] as usize] {
-                let f = self.pts[q as usize];
-                if (f[0] - p[0]).powi(2) + (f[1] - p[1]).powi(2) > *reach2 {
-                    continue;
-                }
-                let d = dist(f);
-                if d < *best {
-                    *best = d;
-                    *reach2 = bound(d).min(r).powi(2);
-                }
-            }
-        };
-        // The point's own bucket (clamped into the window) first.
-        let ci = (((p[0] - self.x0) / self.side).max(0.0) as usize).clamp(i0, i1);
-        let cj = (((p[1] - self.y0) / self.side).max(0.0) as usize).clamp(j0, j1);
-        scan(ci, cj, &mut best, &mut reach2);
-        for j in j0..=j1 {
-            // The gap between p and the bucket's box, per axis (0 inside it).
-            let by = self.y0 + j as f64 * self.side;
-            let gy = (by - p[1]).max(p[1] - (by + self.side)).max(0.0);
-            for i in i0..=i1 {
-                if (i, j) == (ci, cj) {
-                    continue;
-                }
-                let bx = self.x0 + i as f64 * self.side;
-                let gx = (bx - p[0]).max(p[0] - (bx + self.side)).max(0.0);
-                if gx * gx + gy * gy > reach2 {
-                    continue;
-                }
-                scan(i, j, &mut best, &mut reach2);
-            }
-        }
-        best
     }
 }
 
@@ -207,14 +142,19 @@ pub fn nearest_distances(
         .par_iter()
         .with_min_len(4096)
         .map(|&c| {
-            // Beyond r_grid in grid units is beyond radius_m in true metres; a facility nearer
-            // than d lies within grid length grid_len_upper(d).
-            let mut best = grid.nearest(
-                c,
-                r_grid,
-                |d| frame.grid_len_upper(d, max_x),
-                |f| frame.distance(c, f),
-            );
+            let mut best = f64::INFINITY;
+            let r2 = r_grid * r_grid;
+            grid.near(c, r_grid, |_, f| {
+                // Beyond r_grid in grid units is beyond radius_m in true metres: skip the
+                // square root and scale of the distance (most of the 3×3 buckets' points).
+                if (f[0] - c[0]).powi(2) + (f[1] - c[1]).powi(2) > r2 {
+                    return;
+                }
+                let d = frame.distance(c, f);
+                if d < best {
+                    best = d;
+                }
+            });
             if best > radius_m {
                 best = f64::INFINITY;
                 if let Some(t) = &tree {

@@ -254,9 +254,11 @@ fn feature_into(out: &mut String, props: &[(String, String)], geometry: impl FnO
 }
 
 /// Renders `items` in parallel into a few large buffers (features separated by `,\n`), in
-/// order, with a scratch state per buffer; returns the buffers for [`collection`].
+/// order, with a scratch state per buffer; returns the buffers for [`collection`]. `hint`
+/// estimates an item's bytes, so each buffer is allocated once rather than regrown.
 fn render_chunks<T: Sync, S>(
     items: &[T],
+    hint: impl Fn(&T) -> usize + Sync,
     state: impl Fn() -> S + Sync,
     render: impl Fn(&mut String, &mut S, &T) + Sync,
 ) -> Vec<String> {
@@ -267,7 +269,7 @@ fn render_chunks<T: Sync, S>(
     items
         .par_chunks(n)
         .map(|chunk| {
-            let mut out = String::new();
+            let mut out = String::with_capacity(chunk.iter().map(&hint).sum());
             let mut st = state();
             for (i, it) in chunk.iter().enumerate() {
                 if i > 0 {
@@ -284,13 +286,8 @@ fn render_chunks<T: Sync, S>(
 /// separators, footer), written one after another without joining them in memory.
 fn collection(name: &str, crs: &Crs, features: Vec<String>) -> Vec<String> {
     let mut parts = Vec::with_capacity(features.len() * 2 + 2);
-    let member = crs_member(crs)
-        .map(|m| format!("\"crs\":{m},"))
-        .unwrap_or_default();
-    parts.push(format!(
-        "{{\"type\":\"FeatureCollection\",\"name\":{},{member}\"features\":[\n",
-        s(name)
-    ));
+    let (head, tail) = collection_ends(name, crs);
+    parts.push(head);
     for (i, f) in features.into_iter().enumerate() {
         if f.is_empty() {
             continue;
@@ -300,8 +297,22 @@ fn collection(name: &str, crs: &Crs, features: Vec<String>) -> Vec<String> {
         }
         parts.push(f);
     }
-    parts.push("\n]}\n".to_string());
+    parts.push(tail);
     parts
+}
+
+/// The text before a FeatureCollection's features and after them.
+fn collection_ends(name: &str, crs: &Crs) -> (String, String) {
+    let member = crs_member(crs)
+        .map(|m| format!("\"crs\":{m},"))
+        .unwrap_or_default();
+    (
+        format!(
+            "{{\"type\":\"FeatureCollection\",\"name\":{},{member}\"features\":[\n",
+            s(name)
+        ),
+        "\n]}\n".to_string(),
+    )
 }
 
 /// `areas.geojson`: the area polygons with the `areas.csv` figures as properties, one set per
@@ -355,8 +366,13 @@ pub fn areas(a: &Analysis, crs: &Crs) -> Vec<String> {
 }
 
 /// `uncovered.geojson`: per service, the uncovered populated cells dissolved into connected
-/// polygons per area, with their population.
-pub fn uncovered(a: &Analysis, crs: &Crs) -> Vec<String> {
+/// polygons per area, with their population. The text goes to `sink` in order, batch by batch
+/// (each rendered in parallel), so a city's tens of megabytes are never held whole.
+pub fn uncovered(
+    a: &Analysis,
+    crs: &Crs,
+    mut sink: impl FnMut(&str) -> crate::error::Result<()>,
+) -> crate::error::Result<()> {
     let spots: Vec<(usize, &crate::analyze::BlankSpot)> = a
         .services
         .iter()
@@ -388,29 +404,53 @@ pub fn uncovered(a: &Analysis, crs: &Crs) -> Vec<String> {
         })
         .collect();
     let coords = Coords::new(crs, 6);
-    let features = render_chunks(
-        &spots,
-        || FixedCache::new(coords.dec),
-        |out, cache, &(k, b)| {
-            out.push_str("{\"type\":\"Feature\",\"properties\":{");
-            out.push_str(&service_props[k]);
-            out.push_str(&area_props[b.area.0 as usize]);
-            let _ = write!(
-                out,
-                ",\"population\":{},\"cells\":{}}},\"geometry\":",
-                f3(b.population),
-                b.cells
-            );
-            if coords.convert {
-                // Converted coordinates do not recur: format each.
-                polygons(out, &b.polygons, coords);
-            } else {
-                polygons_with(out, &b.polygons, coords, &mut |o, v| cache.push(o, v));
+    type Spot<'a> = (usize, &'a crate::analyze::BlankSpot);
+    let hint = |(_, b): &Spot| size_hint(&b.polygons) + 256;
+    let render = |out: &mut String, cache: &mut FixedCache, &(k, b): &Spot| {
+        out.push_str("{\"type\":\"Feature\",\"properties\":{");
+        out.push_str(&service_props[k]);
+        out.push_str(&area_props[b.area.0 as usize]);
+        let _ = write!(
+            out,
+            ",\"population\":{},\"cells\":{}}},\"geometry\":",
+            f3(b.population),
+            b.cells
+        );
+        if coords.convert {
+            // Converted coordinates do not recur: format each.
+            polygons(out, &b.polygons, coords);
+        } else {
+            polygons_with(out, &b.polygons, coords, &mut |o, v| cache.push(o, v));
+        }
+        out.push('}');
+    };
+    let (head, tail) = collection_ends("uncovered", crs);
+    sink(&head)?;
+    // Batches of about 4 MB of text; the buffers of one are reused by the next.
+    let mut any = false;
+    let mut from = 0;
+    while from < spots.len() {
+        let (mut to, mut bytes) = (from, 0);
+        while to < spots.len() && bytes < 4 << 20 {
+            bytes += hint(&spots[to]);
+            to += 1;
+        }
+        let chunks = render_chunks(
+            &spots[from..to],
+            hint,
+            || FixedCache::new(coords.dec),
+            render,
+        );
+        for c in chunks.iter().filter(|c| !c.is_empty()) {
+            if any {
+                sink(",\n")?;
             }
-            out.push('}');
-        },
-    );
-    collection("uncovered", crs, features)
+            sink(c)?;
+            any = true;
+        }
+        from = to;
+    }
+    sink(&tail)
 }
 
 /// Number of vertices of a service circle.

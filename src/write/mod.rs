@@ -100,6 +100,15 @@ impl Staging {
     /// Writes a file from text pieces without registering it, so it can run beside other
     /// work; [`Staging::register`] it afterwards, or it is not moved into the output folder.
     pub fn write_unregistered(&self, name: &str, parts: &[String]) -> Result<()> {
+        self.write_unregistered_with(name, |sink| parts.iter().try_for_each(|p| sink(p)))
+    }
+
+    /// [`Staging::write_unregistered`] with the text produced by `fill`, piece by piece.
+    pub fn write_unregistered_with(
+        &self,
+        name: &str,
+        fill: impl FnOnce(&mut dyn FnMut(&str) -> Result<()>) -> Result<()>,
+    ) -> Result<()> {
         use std::io::Write;
         let fail = |e: std::io::Error| Error::Output {
             path: self.out.join(name),
@@ -107,9 +116,7 @@ impl Staging {
         };
         let f = std::fs::File::create(self.tmp.join(name)).map_err(fail)?;
         let mut w = std::io::BufWriter::with_capacity(1 << 20, f);
-        for part in parts {
-            w.write_all(part.as_bytes()).map_err(fail)?;
-        }
+        fill(&mut |text: &str| w.write_all(text.as_bytes()).map_err(fail))?;
         w.flush().map_err(fail)
     }
 
@@ -194,13 +201,14 @@ pub fn analysis(a: &Analysis, out: &Path, opts: &WriteOptions) -> Result<Vec<Pat
     let mut st = Staging::new(out)?;
     let summary = summary::build(a, threads);
     let report = html::ReportOptions { lang: opts.lang };
-    // Build the files in parallel. The largest, uncovered.geojson, is written as soon as it is
-    // rendered, while the other thread goes on rendering the rest.
+    // Build the files in parallel. The largest, uncovered.geojson, is rendered and written batch
+    // by batch while the other thread goes on rendering the rest.
     let (uncovered, (((circles, areas_gj), (cells, (areas_csv, markdown))), (page, book))) =
         rayon::join(
             || {
-                let parts = geojson::uncovered(a, crs);
-                st.write_unregistered("uncovered.geojson", &parts)
+                st.write_unregistered_with("uncovered.geojson", |sink| {
+                    geojson::uncovered(a, crs, sink)
+                })
             },
             || {
                 rayon::join(

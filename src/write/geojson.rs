@@ -467,7 +467,6 @@ fn circle_radius(a: &Analysis, sv: &crate::analyze::ServiceResult, facility: u32
 /// [`CIRCLE_VERTICES`] vertices at the true radius (geodesic within the frame's accuracy): the
 /// radius of the facility's zone; `planned` marks `[[planned]]` facilities (`--with-planned`).
 pub fn circles(a: &Analysis, crs: &Crs) -> Vec<String> {
-    let mut features = Vec::new();
     let f = &a.frame;
     // Vertices go through a tabulated inverse (1 km nodes, ~1 cm: below the 6 decimals written)
     // over the facilities' box grown by the largest radius.
@@ -505,30 +504,30 @@ pub fn circles(a: &Analysis, crs: &Crs) -> Vec<String> {
     let b = [b[0] - grow, b[1] - grow, b[2] + grow, b[3] + grow];
     let ext = (b[2] - b[0]).max(b[3] - b[1]);
     let lut = crate::projection::LonLatLut::new(f, b, (ext / 512.0).max(1000.0));
-    let rings: Vec<Vec<Vec<[f64; 2]>>> = a
-        .services
-        .par_iter()
-        .map(|sv| {
-            sv.facilities
-                .iter()
-                .map(|&i| {
-                    let c = centres[i as usize];
-                    // Grid radius for a true radius r: r × point scale at the centre.
-                    let r = circle_radius(a, sv, i) / f.inv_scale(c[0], c[0]);
-                    let mut ring: Vec<[f64; 2]> = (0..CIRCLE_VERTICES)
-                        .map(|k| {
-                            let t = k as f64 / CIRCLE_VERTICES as f64 * std::f64::consts::TAU;
-                            lut.to_lonlat([c[0] + r * t.cos(), c[1] + r * t.sin()])
-                        })
-                        .collect();
-                    ring.push(ring[0]);
-                    ring
-                })
-                .collect()
+    // The unit circle's vertices, computed once.
+    let unit: Vec<(f64, f64)> = (0..CIRCLE_VERTICES)
+        .map(|k| {
+            let t = k as f64 / CIRCLE_VERTICES as f64 * std::f64::consts::TAU;
+            (t.cos(), t.sin())
         })
         .collect();
-    for (sv, rings) in a.services.iter().zip(rings) {
-        for (&i, ring) in sv.facilities.iter().zip(rings) {
+    let items: Vec<(&crate::analyze::ServiceResult, u32)> = a
+        .services
+        .iter()
+        .flat_map(|sv| sv.facilities.iter().map(move |&i| (sv, i)))
+        .collect();
+    let features: Vec<String> = items
+        .par_iter()
+        .map(|&(sv, i)| {
+            let c = centres[i as usize];
+            // Grid radius for a true radius r: r × point scale at the centre.
+            let r = circle_radius(a, sv, i) / f.inv_scale(c[0], c[0]);
+            let mut ring: Vec<[f64; 2]> = Vec::with_capacity(CIRCLE_VERTICES + 1);
+            ring.extend(
+                unit.iter()
+                    .map(|&(cos, sin)| lut.to_lonlat([c[0] + r * cos, c[1] + r * sin])),
+            );
+            ring.push(ring[0]);
             let fac = &a.facilities[i as usize];
             let area = a.facility_area[i as usize]
                 .map(|x| a.areas.list[x.0 as usize].id.as_str())
@@ -550,11 +549,11 @@ pub fn circles(a: &Analysis, crs: &Crs) -> Vec<String> {
                 ("planned".to_string(), a.is_planned(i).to_string()),
             ];
             let hint = ring.len() * 28 + 64;
-            features.push(feature(&props, hint, |out| {
+            feature(&props, hint, |out| {
                 polygons(out, &[vec![ring]], Coords::new(crs, 6))
-            }));
-        }
-    }
+            })
+        })
+        .collect();
     collection("circles", crs, features)
 }
 

@@ -340,22 +340,26 @@ pub fn run(plan: Plan, opts: &Options) -> Result<Analysis> {
         .iter()
         .map(|f| frame.to_local(f.lonlat[0], f.lonlat[1]))
         .collect();
-    let (grid, raster) = match cells.footprints {
-        Footprints::Points => {
-            let (g, r) = fit_grid(&plan, &cells)?;
-            (Some(g), Some(r))
-        }
-        Footprints::Polygons(_) => (None, None),
-    };
     tm.lap("project");
 
+    // The grid fit (its raster fill is sequential) runs beside the parallel point-in-area
+    // assignment; neither needs the other.
     opts.progress.stage("assigning cells to areas");
-    let cell_area: Vec<Option<AreaIx>> = cells
-        .lonlat
-        .par_iter()
-        .with_min_len(4096)
-        .map(|&p| index.locate(p))
-        .collect();
+    let (fitted, cell_area) = rayon::join(
+        || match cells.footprints {
+            Footprints::Points => fit_grid(&plan, &cells).map(|(g, r)| (Some(g), Some(r))),
+            Footprints::Polygons(_) => Ok((None, None)),
+        },
+        || -> Vec<Option<AreaIx>> {
+            cells
+                .lonlat
+                .par_iter()
+                .with_min_len(4096)
+                .map(|&p| index.locate(p))
+                .collect()
+        },
+    );
+    let (grid, raster) = fitted?;
     let facility_area: Vec<Option<AreaIx>> =
         facilities.iter().map(|f| index.locate(f.lonlat)).collect();
     tm.lap("assign");

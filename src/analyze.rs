@@ -574,19 +574,17 @@ pub fn run(plan: Plan, opts: &Options) -> Result<Analysis> {
 
     opts.progress.stage("tracing blank spots");
     let links = raster.as_ref().map(|r| r.links(&cell_area));
+    let lattice = match (&grid, &raster, &links) {
+        (Some(g), Some(r), Some(l)) => Some(Lattice {
+            grid: g,
+            raster: r,
+            links: l,
+        }),
+        _ => None,
+    };
     let traced: Vec<Vec<BlankSpot>> = services
         .par_iter()
-        .map(|s| {
-            let lattice = match (&grid, &raster, &links) {
-                (Some(g), Some(r), Some(l)) => Some(Lattice {
-                    grid: g,
-                    raster: r,
-                    links: l,
-                }),
-                _ => None,
-            };
-            blank_spots(&cells, &cell_area, s, lattice, &frame)
-        })
+        .map(|s| blank_spots(&cells, &cell_area, s, lattice, &frame))
         .collect();
     for (s, b) in services.iter_mut().zip(traced) {
         s.blank_spots = b;
@@ -1262,6 +1260,7 @@ struct Raster {
 }
 
 /// A grid of point cells as blank-spot tracing uses it.
+#[derive(Clone, Copy)]
 struct Lattice<'a> {
     grid: &'a Grid,
     raster: &'a Raster,

@@ -601,6 +601,16 @@ fn split_quoted(s: &str, delim: char) -> Vec<String> {
 mod tests {
     use super::*;
 
+    /// A seeded linear congruential generator: its successive states.
+    fn lcg(mut seed: u64) -> impl FnMut() -> u64 {
+        move || {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            seed
+        }
+    }
+
     fn rows(text: &str, cols: &[&str]) -> Result<Vec<(u64, Vec<String>)>> {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("t.csv");
@@ -672,13 +682,8 @@ mod tests {
     /// `lines()`/`split` reading with its line numbers.
     #[test]
     fn quote_free_reader_equals_a_plain_split() {
-        let mut seed = 7u64;
-        let mut next = move |n: u64| {
-            seed = seed
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            (seed >> 33) % n
-        };
+        let mut rng = lcg(7u64);
+        let mut next = move |n: u64| (rng() >> 33) % n;
         for (case, n_rows) in [5usize, 40, 150_000].into_iter().enumerate() {
             let words = ["", "1.5", "街道", "x", "-3", "ab cd"];
             let mut text = String::from("a,b,c\n");
@@ -740,13 +745,8 @@ mod tests {
     #[cfg(unix)]
     #[test]
     fn ranges_equal_the_whole_file_reader() {
-        let mut seed = 11u64;
-        let mut next = move |n: u64| {
-            seed = seed
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            (seed >> 33) % n
-        };
+        let mut rng = lcg(11u64);
+        let mut next = move |n: u64| (rng() >> 33) % n;
         let words = ["", "1.5", "街道", "x", "-3", "ab cd", "114.283333"];
         for case in 0..40 {
             let mut text = String::from(if case % 3 == 0 {
@@ -830,11 +830,9 @@ mod tests {
     /// seeded random bytes (all 256 values, every length up to a few words) and each delimiter.
     #[test]
     fn separators_match_a_byte_scan() {
-        let mut seed = 5u64;
+        let mut rng = lcg(5);
         for case in 0..3000 {
-            seed = seed
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
+            let seed = rng();
             let len = (seed >> 40) as usize % 40;
             let bytes: Vec<u8> = (0..len)
                 .map(|k| {

@@ -4,7 +4,7 @@
 #   scripts/bench.sh [--peer] [--no-build] [EXTRA_PLAN.toml ...]
 #
 # Builds target/release/carecircle (cargo build --release), then for tests/plans/wuhan.toml,
-# tests/plans/wuhan_tif.toml (the same population read from the ten WorldPop GeoTIFFs),
+# tests/plans/wuhan_bands.toml (the same population read from the ten WorldPop GeoTIFFs),
 # wuhan_core (wuhan.toml with --skip html,xlsx: the outputs issue 2 defines),
 # tests/plans/helsinki.toml and any extra plans runs `carecircle analyze PLAN --out DIR`
 # BENCH_RUNS times (default 5) under `/usr/bin/time -f '%e %M'`, each run into a fresh temp dir,
@@ -29,7 +29,7 @@ BIN="${BENCH_BIN:-target/release/carecircle}"
 PEER=0
 BUILD=1
 [[ "${BENCH_SKIP_BUILD:-0}" == 1 ]] && BUILD=0
-PLANS=(tests/plans/wuhan.toml tests/plans/wuhan_tif.toml tests/plans/helsinki.toml)
+PLANS=(tests/plans/wuhan.toml tests/plans/wuhan_bands.toml tests/plans/helsinki.toml)
 # Wuhan plus E2SFCA access for the nursing homes (5 km, Gaussian): compare with wuhan.toml for
 # what capacity-aware access adds (issue 7).
 PLANS+=(tests/plans/wuhan_access.toml)

@@ -1,10 +1,14 @@
 //! Capacity-aware accessibility (E2SFCA): a hand-computed example, the indexed computation
 //! against an all-pairs one on seeded random layouts (straight line and on foot), conservation of
-//! supply, and the same checks on real data (Wuhan nursing homes, Porto Alegre on foot).
+//! supply, and the same checks on real data (Wuhan nursing homes from the repository's GeoTIFFs; Porto Alegre
+//! on foot runs with the shared-data feature).
 
+#[path = "access_common/mod.rs"]
+mod access_common;
+
+use access_common::{assert_close, assert_conserved, brute, check_real, run, Rng};
 use assert_cmd::Command;
-use carecircle::access::{e2sfca, Access, AccessSpec, Decay, Metric};
-use carecircle::analyze::{self, Analysis, Options, Quiet};
+use carecircle::access::{e2sfca, AccessSpec, Decay, Metric};
 use carecircle::network::{Snap, WalkNetwork};
 use carecircle::projection::Frame;
 use carecircle::Plan;
@@ -13,78 +17,6 @@ use std::path::{Path, PathBuf};
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-struct Rng(u64);
-impl Rng {
-    fn f(&mut self) -> f64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        (self.0 >> 11) as f64 / (1u64 << 53) as f64
-    }
-}
-
-/// The obviously correct version: every cell against every facility, `dist(cell, facility)`
-/// giving the distance (`None`: unreachable).
-fn brute(
-    spec: &AccessSpec,
-    population: &[f64],
-    capacity: &[f64],
-    dist: impl Fn(usize, usize) -> Option<f64>,
-) -> Access {
-    let (nc, nf) = (population.len(), capacity.len());
-    let w = |k: usize, j: usize| dist(k, j).map_or(0.0, |d| spec.weight(d));
-    let demand: Vec<f64> = (0..nf)
-        .map(|j| (0..nc).map(|k| population[k] * w(k, j)).sum())
-        .collect();
-    let ratio: Vec<f64> = (0..nf)
-        .map(|j| {
-            if demand[j] > 0.0 {
-                capacity[j] / demand[j]
-            } else {
-                0.0
-            }
-        })
-        .collect();
-    let per_1000 = (0..nc)
-        .map(|i| 1000.0 * (0..nf).map(|j| ratio[j] * w(i, j)).sum::<f64>())
-        .collect();
-    Access {
-        per_1000,
-        demand,
-        ratio,
-    }
-}
-
-fn assert_close(got: &[f64], want: &[f64], rel: f64, what: &str) {
-    assert_eq!(got.len(), want.len(), "{what}: length");
-    for (i, (g, w)) in got.iter().zip(want).enumerate() {
-        let tol = rel * w.abs().max(1e-12);
-        assert!((g - w).abs() <= tol, "{what}[{i}]: got {g}, want {w}");
-    }
-}
-
-/// Σ_i A_i P_i / 1000 = Σ_j S_j over facilities with anyone in their catchment.
-fn assert_conserved(acc: &Access, population: &[f64], capacity: &[f64], rel: f64) {
-    let consumed: f64 = acc
-        .per_1000
-        .iter()
-        .zip(population)
-        .map(|(a, p)| a * p / 1000.0)
-        .sum();
-    let within: f64 = capacity
-        .iter()
-        .zip(&acc.demand)
-        .filter(|(_, d)| **d > 0.0)
-        .map(|(s, _)| s)
-        .sum();
-    assert!(within > 0.0, "some capacity is within reach");
-    assert!(
-        (consumed - within).abs() <= rel * within,
-        "consumed {consumed} vs capacity within reach {within}"
-    );
 }
 
 /// Three facilities, four cells, steps 1.0 up to 1 km and 0.5 up to 2 km, in a straight line
@@ -264,65 +196,12 @@ fn indexed_equals_all_pairs_on_foot() {
     }
 }
 
-fn run(plan: Plan) -> Analysis {
-    analyze::run(
-        plan,
-        &Options {
-            exact_distances: false,
-            progress: &Quiet,
-        },
-    )
-    .unwrap()
-}
-
-/// Brute force and conservation for one service of a real analysis.
-fn check_real(a: &Analysis, service: &str) {
-    let s = a.services.iter().find(|s| s.spec.id == service).unwrap();
-    let spec = s.spec.access.as_ref().unwrap();
-    let acc = s.access.as_ref().expect("access computed");
-    let pop = &a.cells.values[s.spec.group];
-    let cap: Vec<f64> = s
-        .facilities
-        .iter()
-        .map(|&i| a.facilities[i as usize].capacity.unwrap_or(0.0))
-        .collect();
-    let fac: Vec<[f64; 2]> = s
-        .facilities
-        .iter()
-        .map(|&i| {
-            let p = a.facilities[i as usize].lonlat;
-            a.frame.to_local(p[0], p[1])
-        })
-        .collect();
-    let cells = &a.cells.local;
-    let want = if spec.on_foot {
-        let n = a.network.as_ref().unwrap();
-        let w = s.walk.as_ref().unwrap();
-        let searches: Vec<_> = w
-            .facility_snaps
-            .iter()
-            .map(|sn| sn.map(|sn| n.net.multi_source(&[sn], spec.catchment_m)))
-            .collect();
-        brute(spec, pop, &cap, |k, j| {
-            let (d, c) = (searches[j].as_ref()?, n.cell_snaps[k].as_ref()?);
-            n.net.walk_distance(d, c)
-        })
-    } else {
-        brute(spec, pop, &cap, |k, j| {
-            Some(a.frame.distance(cells[k], fac[j]))
-        })
-    };
-    assert_close(&acc.demand, &want.demand, 1e-9, "demand");
-    assert_close(&acc.per_1000, &want.per_1000, 1e-9, "per_1000");
-    assert_conserved(acc, pop, &cap, 1e-9);
-}
-
 /// Wuhan, nursing homes, 5 km, Gaussian: every cell's score equals the all-pairs computation
 /// (260 homes × 494,676 cells) and the beds handed out equal the beds of the homes with anyone
 /// aged 60+ within 5 km.
 #[test]
 fn wuhan_nursing_homes_all_pairs_and_conserved() {
-    let a = run(Plan::load(&root().join("tests/plans/wuhan_access.toml")).unwrap());
+    let a = run(Plan::load(&root().join("tests/plans/wuhan_tif_access.toml")).unwrap());
     let s = a
         .services
         .iter()
@@ -334,24 +213,6 @@ fn wuhan_nursing_homes_all_pairs_and_conserved() {
         assert!(o.access.is_none() && o.stats.iter().all(|x| x.access.is_none()));
     }
     check_real(&a, "nursing_home");
-}
-
-/// Porto Alegre on foot (healthcare, 15 minutes, steps): the bounded per-facility searches equal
-/// walking distances over all pairs, and supply is conserved.
-#[test]
-fn porto_alegre_on_foot_all_pairs_and_conserved() {
-    let path = root().join("tests/plans/porto_alegre.toml");
-    let text = std::fs::read_to_string(&path).unwrap().replacen(
-        "kind = \"healthcare\"\nserves = \"total\"\n",
-        "kind = \"healthcare\"\nserves = \"total\"\naccess = { decay = \"steps\" }\n",
-        1,
-    );
-    assert!(text.contains("access ="));
-    let a = run(Plan::parse(&text, &path).unwrap());
-    let s = &a.services[0];
-    assert!(s.spec.access.as_ref().unwrap().on_foot);
-    assert_eq!(s.spec.access.as_ref().unwrap().catchment_m, 1000.0);
-    check_real(&a, "healthcare");
 }
 
 fn analyze_cli(plan: &Path, threads: &str) -> (tempfile::TempDir, PathBuf) {
@@ -372,7 +233,7 @@ fn analyze_cli(plan: &Path, threads: &str) -> (tempfile::TempDir, PathBuf) {
 /// the per-cell scores (independent sums here); identical bytes with one thread.
 #[test]
 fn wuhan_areas_csv_columns() {
-    let plan = root().join("tests/plans/wuhan_access.toml");
+    let plan = root().join("tests/plans/wuhan_tif_access.toml");
     let (_d, out) = analyze_cli(&plan, "2");
     let html = std::fs::read_to_string(out.join("report.html")).unwrap();
     assert_eq!(

@@ -1,66 +1,17 @@
-//! Layers in other coordinate systems and formats give the figures of their WGS 84 GeoJSON
-//! copies (issue 5): the Helsinki originals (GeoPackage in EPSG:3067, Shapefile in EPSG:3879
-//! read from a code-less .prj, suppressed counts 99 with `null_values`) against the published
-//! WGS 84 copies (suppressed counts null); facility coordinates given in GCJ-02 and BD-09.
+//! Layers in other coordinate systems give the figures of their WGS 84 copies (issue 5):
+//! facility coordinates given in GCJ-02, BD-09 and Gauss–Krüger; outline repair; the GCJ-02
+//! hint of `validate`. The Helsinki publisher originals (GeoPackage in EPSG:3067, Shapefile in
+//! EPSG:3879) run with the shared-data feature (tests/shared_data/crs_layers.rs).
 
 #[path = "cli_common/mod.rs"]
 mod common;
 
 use assert_cmd::Command;
-use common::root;
-use std::collections::BTreeMap;
+use common::{figures, root};
 use std::path::Path;
 
 fn analyze(plan: &Path, out: &Path) {
     common::analyze_into(plan, out, &[]);
-}
-
-/// areas.csv keyed by (area_id, service), without the display name.
-fn figures(path: &Path) -> BTreeMap<(String, String), Vec<String>> {
-    let text = std::fs::read_to_string(path).unwrap();
-    let mut r = csv::Reader::from_reader(text.trim_start_matches('\u{feff}').as_bytes());
-    let h: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
-    let (id, service, name) = (
-        h.iter().position(|c| c == "area_id").unwrap(),
-        h.iter().position(|c| c == "kind").unwrap(),
-        h.iter().position(|c| c == "area_name").unwrap(),
-    );
-    r.records()
-        .map(|rec| {
-            let rec = rec.unwrap();
-            let rest = (0..rec.len())
-                .filter(|&i| i != id && i != service && i != name)
-                .map(|i| rec[i].to_string())
-                .collect();
-            ((rec[id].to_string(), rec[service].to_string()), rest)
-        })
-        .collect()
-}
-
-#[test]
-fn helsinki_originals_in_etrs_grids_equal_the_wgs84_copies() {
-    let dir = tempfile::tempdir().unwrap();
-    let (a, b) = (dir.path().join("geojson"), dir.path().join("originals"));
-    analyze(&root().join("tests/plans/helsinki.toml"), &a);
-    analyze(&root().join("tests/plans/helsinki_originals.toml"), &b);
-    let (fa, fb) = (figures(&a.join("areas.csv")), figures(&b.join("areas.csv")));
-    assert_eq!(fa.len(), 90);
-    assert_eq!(fa, fb);
-    // The suppressed counts are counted as nulls in both.
-    let nulls = |d: &Path| -> u64 {
-        let s: serde_json::Value =
-            serde_json::from_str(&std::fs::read_to_string(d.join("summary.json")).unwrap())
-                .unwrap();
-        s["warnings"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|w| w["code"] == "null_population")
-            .map(|w| w["count"].as_u64().unwrap())
-            .sum()
-    };
-    assert!(nulls(&a) > 0);
-    assert_eq!(nulls(&a), nulls(&b));
 }
 
 /// Facilities written in GCJ-02, BD-09 or the CGCS2000 Gauss–Krüger zone of Wuhan (EPSG:4547,
@@ -72,19 +23,14 @@ fn helsinki_originals_in_etrs_grids_equal_the_wgs84_copies() {
 fn facilities_in_gcj02_bd09_and_gauss_kruger_equal_wgs84() {
     use carecircle::Crs;
     let dir = tempfile::tempdir().unwrap();
-    let data = root().join("../shared/data/wuhan");
+    let data = root().join("data/wuhan");
     let src: serde_json::Value = serde_json::from_str(
         &std::fs::read_to_string(data.join("facilities_synthetic.geojson")).unwrap(),
     )
     .unwrap();
-    let plan = std::fs::read_to_string(root().join("tests/plans/wuhan.toml")).unwrap();
+    let plan = std::fs::read_to_string(root().join("tests/plans/wuhan_tif.toml")).unwrap();
     let base = root().join("tests/plans");
-    let abs = |t: &str| {
-        t.replace(
-            "../../../shared",
-            base.join("../../../shared").to_str().unwrap(),
-        )
-    };
+    let abs = |t: &str| t.replace("../../data", base.join("../../data").to_str().unwrap());
     let mut results = Vec::new();
     // (name, system of the coordinates, named in the plan, named by the crs member)
     for (name, crs, in_plan, member) in [
@@ -111,7 +57,7 @@ fn facilities_in_gcj02_bd09_and_gauss_kruger_equal_wgs84() {
         std::fs::write(&fpath, fc.to_string()).unwrap();
         let mut text = abs(&plan).replace(
             &base
-                .join("../../../shared/data/wuhan/facilities_synthetic.geojson")
+                .join("../../data/wuhan/facilities_synthetic.geojson")
                 .to_str()
                 .unwrap()
                 .to_string(),
@@ -177,10 +123,15 @@ fn invalid_area_outline_is_repaired_and_named() {
             "helsinki/major_districts.geojson",
         );
     let base = root().join("tests/plans");
-    let plan = plan.replace(
-        "../../../shared",
-        base.join("../../../shared").to_str().unwrap(),
-    );
+    let plan = plan
+        .replace(
+            "../../data/helsinki/major_districts.geojson",
+            root()
+                .join("tests/fixtures/helsinki/major_districts.geojson")
+                .to_str()
+                .unwrap(),
+        )
+        .replace("../../data", base.join("../../data").to_str().unwrap());
     let p = dir.path().join("districts.toml");
     std::fs::write(&p, plan).unwrap();
     let out = dir.path().join("out");
@@ -214,16 +165,29 @@ fn invalid_area_outline_is_repaired_and_named() {
 fn validate_hints_at_gcj02_facilities() {
     use carecircle::Crs;
     let dir = tempfile::tempdir().unwrap();
-    let data = root().join("../shared/data/wuhan");
+    let data = root().join("data/wuhan");
     let gcj = Crs::gcj02();
-    let text = std::fs::read_to_string(data.join("population_60plus_cells.csv")).unwrap();
-    let feats: Vec<serde_json::Value> = text
-        .lines()
-        .skip(1)
+    // Populated pixel centres of the 60+ raster, row by row (decoded with the tiff crate).
+    let tif = data.join("pop_60plus.tif");
+    let grid = carecircle::load::geotiff::info(&tif).unwrap().grid;
+    let mut dec = tiff::decoder::Decoder::new(std::fs::File::open(&tif).unwrap()).unwrap();
+    let tiff::decoder::DecodingResult::F32(px) = dec.read_image().unwrap() else {
+        panic!("pop_60plus.tif is float32")
+    };
+    let centres: Vec<[f64; 2]> = px
+        .iter()
+        .enumerate()
+        .filter(|(_, v)| v.is_finite() && **v > 0.0)
+        .map(|(k, _)| {
+            let w = grid.width as usize;
+            grid.centre((k / w) as u32, (k % w) as u32)
+        })
+        .collect();
+    let feats: Vec<serde_json::Value> = centres
+        .iter()
         .step_by(400)
         .enumerate()
-        .map(|(i, l)| {
-            let c: Vec<f64> = l.split(',').skip(1).take(2).map(|x| x.parse().unwrap()).collect();
+        .map(|(i, c)| {
             let q = gcj.from_wgs84([c[0], c[1]]);
             serde_json::json!({"type": "Feature", "properties": {"id": format!("f{i}"), "kind": "service_station", "capacity": 10},
                 "geometry": {"type": "Point", "coordinates": [q[0], q[1]]}})
@@ -233,14 +197,11 @@ fn validate_hints_at_gcj02_facilities() {
     let fpath = dir.path().join("fac_gcj.geojson");
     std::fs::write(&fpath, fc.to_string()).unwrap();
     let base = root().join("tests/plans");
-    let plan = std::fs::read_to_string(base.join("wuhan.toml"))
+    let plan = std::fs::read_to_string(base.join("wuhan_tif.toml"))
         .unwrap()
-        .replace(
-            "../../../shared",
-            base.join("../../../shared").to_str().unwrap(),
-        );
+        .replace("../../data", base.join("../../data").to_str().unwrap());
     let orig = base
-        .join("../../../shared/data/wuhan/facilities_synthetic.geojson")
+        .join("../../data/wuhan/facilities_synthetic.geojson")
         .to_str()
         .unwrap()
         .to_string();
@@ -280,63 +241,4 @@ fn validate_hints_at_gcj02_facilities() {
         out.contains("no_such_file.geojson") && out.contains("NOT OK"),
         "{out}"
     );
-}
-
-/// A record flagged deleted in the .dbf (byte `*`) is left out, as GIS software does, and
-/// reported: the Helsinki population Shapefile with its record 5 marked deleted gives one
-/// `deleted_records` warning and one cell fewer.
-#[test]
-fn deleted_dbf_records_are_left_out_and_reported() {
-    let dir = tempfile::tempdir().unwrap();
-    let orig = root().join("../shared/data/helsinki/original");
-    for ext in ["shp", "shx", "prj", "dbf"] {
-        std::fs::copy(
-            orig.join(format!("Vaestotietoruudukko_2015.{ext}")),
-            dir.path().join(format!("pop.{ext}")),
-        )
-        .unwrap();
-    }
-    let dbf_path = dir.path().join("pop.dbf");
-    let mut dbf = std::fs::read(&dbf_path).unwrap();
-    let header = u16::from_le_bytes([dbf[8], dbf[9]]) as usize;
-    let record = u16::from_le_bytes([dbf[10], dbf[11]]) as usize;
-    assert_eq!(dbf[header + 5 * record], b' ', "record 5 is live");
-    dbf[header + 5 * record] = b'*';
-    std::fs::write(&dbf_path, dbf).unwrap();
-    let text = std::fs::read_to_string(root().join("tests/plans/helsinki_originals.toml"))
-        .unwrap()
-        .replace(
-            "../../../shared/data/helsinki/original/Vaestotietoruudukko_2015.shp",
-            dir.path().join("pop.shp").to_str().unwrap(),
-        )
-        .replace(
-            "../../../shared",
-            root().join("../shared").to_str().unwrap(),
-        );
-    let plan = dir.path().join("plan.toml");
-    std::fs::write(&plan, text).unwrap();
-    let (a, b) = (dir.path().join("a"), dir.path().join("b"));
-    analyze(&root().join("tests/plans/helsinki_originals.toml"), &a);
-    analyze(&plan, &b);
-    let summary = |d: &Path| -> serde_json::Value {
-        serde_json::from_str(&std::fs::read_to_string(d.join("summary.json")).unwrap()).unwrap()
-    };
-    let warned = |s: &serde_json::Value| -> Vec<serde_json::Value> {
-        s["warnings"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|w| w["code"] == "deleted_records")
-            .cloned()
-            .collect()
-    };
-    assert!(warned(&summary(&a)).is_empty());
-    let w = warned(&summary(&b));
-    assert_eq!(w.len(), 1);
-    assert_eq!(w[0]["count"], 1);
-    assert!(w[0]["message"].as_str().unwrap().contains("pop.shp"));
-    // One cell fewer is read; a record's people are gone from the totals.
-    let (sa, sb) = (summary(&a), summary(&b));
-    let cells = |s: &serde_json::Value| s["inputs"]["population"]["cells"].as_u64().unwrap();
-    assert_eq!(cells(&sb) + 1, cells(&sa));
 }

@@ -13,7 +13,7 @@ fn root() -> PathBuf {
 }
 
 fn helsinki() -> PathBuf {
-    root().join("../shared/data/helsinki")
+    root().join("data/helsinki")
 }
 
 fn gbk(text: &str) -> Vec<u8> {
@@ -252,12 +252,7 @@ fn suppressed_99_with_null_values_equals_null() {
     std::fs::write(&pop99, serde_json::to_vec(&v).unwrap()).unwrap();
     let orig = std::fs::read_to_string(root().join("tests/plans/helsinki.toml")).unwrap();
     let base = root().join("tests/plans");
-    let fix = |t: &str| {
-        t.replace(
-            "../../../shared",
-            &base.join("../../../shared").display().to_string(),
-        )
-    };
+    let fix = |t: &str| t.replace("../../data", &base.join("../../data").display().to_string());
     let write = |name: &str, text: String| {
         let p = dir.path().join(name);
         std::fs::write(&p, text).unwrap();
@@ -266,7 +261,7 @@ fn suppressed_99_with_null_values_equals_null() {
     let p_null = write("null.toml", fix(&orig));
     let with99 = fix(&orig).replace(
         &base
-            .join("../../../shared/data/helsinki/population_2015_250m.geojson")
+            .join("../../data/helsinki/population_2015_250m.geojson")
             .display()
             .to_string(),
         &pop99.display().to_string(),

@@ -8,9 +8,9 @@ use std::path::{Path, PathBuf};
 use carecircle::network::{read_pbf, NetworkError, WalkNetwork};
 use carecircle::projection::Frame as EquirectFrame;
 
-const PORTO_ALEGRE: &str = concat!(
+const HELSINKI_PBF: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
-    "/../shared/data/porto_alegre/poa_osm.pbf"
+    "/data/helsinki/helsinki-centre.osm.pbf"
 );
 
 fn fixture(name: &str) -> PathBuf {
@@ -48,7 +48,7 @@ fn assert_not_pbf(result: Result<WalkNetwork, NetworkError>, path: &Path) {
 
 #[test]
 fn truncated_pbf_is_rejected_wherever_it_is_cut() {
-    let bytes = std::fs::read(PORTO_ALEGRE).expect("Porto Alegre PBF (shared data) is readable");
+    let bytes = std::fs::read(HELSINKI_PBF).expect("Helsinki PBF (data/helsinki) is readable");
     for n in [
         1,
         3,

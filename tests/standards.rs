@@ -1,31 +1,43 @@
 //! Built-in planning standards (issue 7, "Presets").
 //!
 //! - every preset file parses, and every quoted phrase occurs in its source document once
-//!   whitespace and footnote markers are removed (the seeds in `../shared/seeds`);
-//! - the checker is strict: the drafts' wrong quotes (cells out of order, elisions) fail it;
+//!   whitespace and footnote markers are removed (checked here on the quoted passages in
+//!   tests/fixtures/seed_passages; with the shared-data feature, each passage against the whole
+//!   document, and the checker's strictness: the drafts' wrong quotes fail it);
 //! - a plan with `standard = "gb50180"` and mappings runs `analyze` on the Helsinki demo and its
 //!   services are the preset's, with provenance in areas.csv and report.md; a `[[service]]`
 //!   overrides one kind; unmapped kinds are a warning; an unknown id lists the available ones;
 //! - preset units match the real street lists by code, then by name.
 
-use carecircle::standards::{
-    self, match_units, normalise_document, occurrences, MatchedBy, Preset,
-};
+use carecircle::standards::{self, match_units, occurrences, MatchedBy, Preset};
 use carecircle::Plan;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-fn shared(rel: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared")
-        .join(rel)
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-fn document(p: &Preset) -> String {
-    let path = shared(&p.source_text);
+/// The passages of a preset's source document that the presets quote, normalised, one per line
+/// (tests/fixtures/seed_passages, written by examples/seed_passages.rs; with the shared-data
+/// feature, tests/shared_data/standards.rs checks that each occurs in the whole document).
+fn passages(p: &Preset) -> Vec<String> {
+    let name = Path::new(&p.source_text)
+        .file_stem()
+        .unwrap()
+        .to_string_lossy();
+    let path = root().join(format!("tests/fixtures/seed_passages/{name}.txt"));
     let text = std::fs::read_to_string(&path)
         .unwrap_or_else(|e| panic!("{}: cannot read {}: {e}", p.id, path.display()));
-    normalise_document(&text)
+    text.lines()
+        .filter(|l| !l.starts_with('#'))
+        .map(str::to_owned)
+        .collect()
+}
+
+/// How often a phrase occurs in the passages (each passage on its own, so no match spans two).
+fn found(passages: &[String], q: &str) -> usize {
+    passages.iter().map(|d| occurrences(d, q)).sum()
 }
 
 /// Every quoted phrase of a preset, with where it sits.
@@ -82,10 +94,10 @@ fn every_quote_occurs_in_its_source_document() {
     let mut missing = Vec::new();
     let mut checked = 0;
     for p in standards::list() {
-        let doc = document(p);
+        let doc = passages(p);
         for (at, q) in quotes(p) {
             checked += 1;
-            if occurrences(&doc, q) == 0 {
+            if found(&doc, q) == 0 {
                 missing.push(format!("{} {at}: “{q}”", p.id));
             }
         }
@@ -101,62 +113,13 @@ fn every_quote_occurs_in_its_source_document() {
 #[test]
 fn unit_names_not_marked_inferred_occur_in_the_document() {
     for p in standards::list() {
-        let doc = document(p);
+        let doc = passages(p);
         for u in &p.units {
             if !u.inferred.iter().any(|f| f == "name") {
-                assert!(occurrences(&doc, &u.name) > 0, "{} unit {}", p.id, u.name);
+                assert!(found(&doc, &u.name) > 0, "{} unit {}", p.id, u.name);
             }
         }
     }
-}
-
-/// The checker rejects what the drafts got wrong: Dongli's rows read without the responsible
-/// office column, Mentougou's rows without the empty baseline cell, and elided quotes.
-#[test]
-fn the_quote_check_rejects_the_drafts_wrong_quotes() {
-    let doc = |f: &str| normalise_document(&std::fs::read_to_string(shared(f)).unwrap());
-    let dongli = doc("seeds/003_6662623520ea0542.txt");
-    assert_eq!(
-        occurrences(&dongli, "城市社区日间照料机构覆盖率(%) 约束性 32.6 >90"),
-        0
-    );
-    assert_eq!(
-        occurrences(
-            &dongli,
-            "城市社区日间照料机构覆盖率(%) 约束性 区民政局 32.6 >90"
-        ),
-        1
-    );
-    let mentougou = doc("seeds/000_f1981d1c5e7a7d11.txt");
-    assert_eq!(occurrences(&mentougou, "社区托育服务覆盖率 ≥85% 预期性"), 0);
-    assert_eq!(
-        occurrences(&mentougou, "社区托育服务覆盖率 - ≥85% 预期性"),
-        1
-    );
-    // A table row with a footnote between its cells, read as the cells in order.
-    assert_eq!(
-        occurrences(&mentougou, "镇街道养老照料中心覆盖率 30% 100% 约束性"),
-        1
-    );
-    assert_eq!(
-        occurrences(&mentougou, "镇街道养老照料中心覆盖率 100% 30% 约束性"),
-        0
-    );
-    assert_eq!(
-        occurrences(
-            &mentougou,
-            "打造“15分钟婴幼儿照护服务圈”……到2025年底，门城地区所有街道（镇）婴幼儿照护服务驿站实现全覆盖"
-        ),
-        0
-    );
-    // PDF-extraction spaces inside words (Shuangqiao) do not matter.
-    let shuangqiao = doc("seeds/001_22f74d5b25e3cb57.txt");
-    assert_eq!(occurrences(&shuangqiao, "增设社区日间照料服务点"), 1);
-    // A footnote is quotable on its own.
-    assert_eq!(
-        occurrences(&mentougou, "门头沟区共有13个街乡镇，按此比例约为6个"),
-        1
-    );
 }
 
 fn plan_path(name: &str) -> PathBuf {
@@ -243,10 +206,10 @@ fn gb50180_plan_runs_analyze_with_the_presets_services() {
 
 /// The Helsinki plan text with absolute data paths, so variants can be written anywhere.
 fn helsinki_text() -> String {
-    let data = shared("data/helsinki");
+    let data = root().join("data/helsinki");
     std::fs::read_to_string(plan_path("helsinki_gb50180.toml"))
         .unwrap()
-        .replace("../../../shared/data/helsinki", &data.to_string_lossy())
+        .replace("../../data/helsinki", &data.to_string_lossy())
 }
 
 fn parse(text: &str) -> carecircle::Result<Plan> {
@@ -339,8 +302,10 @@ fn mapping_errors_name_what_is_wrong() {
 
 /// (id, name) of every feature of a GeoJSON layer, optionally only one district.
 fn streets(district: Option<&str>) -> Vec<(String, String)> {
-    let text = std::fs::read_to_string(shared("data/china_districts/seed_streets_approx.geojson"))
-        .unwrap();
+    let text = std::fs::read_to_string(
+        root().join("tests/fixtures/china_districts/seed_streets_approx.geojson"),
+    )
+    .unwrap();
     let v: serde_json::Value = serde_json::from_str(&text).unwrap();
     v["features"]
         .as_array()
@@ -415,7 +380,9 @@ fn preset_units_match_the_official_lists() {
         ("yuzhong-2025", "adcode_500103.csv"),
     ] {
         let p = standards::get(id).unwrap();
-        let path = shared(&format!("data/china_districts/gcj02_originals/{file}"));
+        let path = root().join(format!(
+            "tests/fixtures/china_districts/gcj02_originals/{file}"
+        ));
         let mut r = csv::ReaderBuilder::new()
             .has_headers(false)
             .from_path(path)

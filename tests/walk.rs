@@ -1,11 +1,12 @@
-//! Walking coverage through the CLI: hand-computed routes on a tiny fixture, and the rules
-//! "a walk is never shorter than a straight line" and "peer figures reproduced" on real data.
+//! Walking coverage through the CLI: hand-computed routes on a tiny fixture, and the rule "a walk
+//! is never shorter than a straight line" on the Helsinki centre; the Porto Alegre peer figures
+//! are reproduced with the shared-data feature.
 
 #[path = "cli_common/mod.rs"]
 mod common;
 
 use assert_cmd::Command;
-use common::root;
+use common::{num_or_empty as num, root, walk_never_shorter};
 use std::collections::HashMap;
 use std::path::Path;
 
@@ -42,10 +43,6 @@ fn rows(path: &Path) -> Vec<HashMap<String, String>> {
                 .collect()
         })
         .collect()
-}
-
-fn num(s: &str) -> Option<f64> {
-    (!s.is_empty()).then(|| s.parse().unwrap())
 }
 
 /// Hand-computed routes. At the equator one degree of longitude is 2π·6 378 137/360 =
@@ -93,65 +90,6 @@ fn hand_computed_routes_across_a_river() {
         (a["blank"].as_str(), a["reasons"].as_str()),
         ("true", "coverage_below_target")
     );
-}
-
-/// Every cell's walking distance is at least its straight-line distance, for every kind.
-fn walk_never_shorter(dir: &Path, kinds: &[&str]) -> usize {
-    let mut compared = 0;
-    for r in rows(&dir.join("out/cells.csv")) {
-        for k in kinds {
-            if let (Some(w), Some(s)) = (
-                num(&r[&format!("{k}_walk_m")]),
-                num(&r[&format!("{k}_distance_m")]),
-            ) {
-                // Both are rounded to 0.01 m in the file.
-                assert!(
-                    w + 0.011 >= s,
-                    "cell {}: walk {w} < straight {s} for {k}",
-                    r["cell_id"]
-                );
-                compared += 1;
-            }
-        }
-    }
-    compared
-}
-
-/// Porto Alegre: 38k-node network, 1,227 hexagon cells. The covered populations equal those of
-/// an independent implementation of the same rules (scripts/peer_networkx.py: pyosmium +
-/// networkx + shapely), which reports 656,636 (healthcare) and 780,570 (school). The network
-/// size equals pyosmium's count (38,165 nodes, 45,337 segments, 68 components).
-#[test]
-fn porto_alegre_walks_match_the_peer() {
-    let dir = analyze("tests/plans/porto_alegre.toml", &[]);
-    assert!(walk_never_shorter(dir.path(), &["healthcare", "school"]) > 1500);
-    let summary: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(dir.path().join("out/summary.json")).unwrap())
-            .unwrap();
-    let net = &summary["network"];
-    assert_eq!(
-        (
-            net["nodes"].as_u64(),
-            net["segments"].as_u64(),
-            net["connected_components"].as_u64()
-        ),
-        (Some(38_165), Some(45_337), Some(68))
-    );
-    let walk = |i: usize| {
-        summary["services"][i]["walking"]["network_covered_population"]
-            .as_f64()
-            .unwrap()
-    };
-    assert_eq!(walk(0), 656_636.0);
-    assert_eq!(walk(1), 780_570.0);
-    // areas.csv sums to the same.
-    let areas = rows(&dir.path().join("out/areas.csv"));
-    let sum: f64 = areas
-        .iter()
-        .filter(|r| r["kind"] == "healthcare")
-        .map(|r| num(&r["network_covered_population"]).unwrap())
-        .sum();
-    assert!((sum - 656_636.0).abs() < 1e-6);
 }
 
 /// Helsinki: the network covers only the centre, so most cells are off it; they are counted and
@@ -202,11 +140,11 @@ fn service_areas_need_a_network() {
 fn network_far_from_the_areas_is_an_error() {
     let dir = tempfile::tempdir().unwrap();
     let plan = std::fs::read_to_string(root().join("tests/plans/helsinki_walk.toml")).unwrap();
-    let shared = root().join("../shared/data/helsinki");
+    let data = root().join("data/helsinki");
     let plan = plan
-        .replace("../../../shared/data/helsinki", shared.to_str().unwrap())
+        .replace("../../data/helsinki", data.to_str().unwrap())
         .replace(
-            &format!("{}/helsinki-centre.osm.pbf", shared.display()),
+            &format!("{}/helsinki-centre.osm.pbf", data.display()),
             root()
                 .join("tests/fixtures/network/river.osm.pbf")
                 .to_str()

@@ -1,8 +1,8 @@
 //! Zones, parent levels, official counts, demand growth and what-if plans (issue 7).
 //!
 //! Synthetic cases (hand-made squares and cells, said so in each test) have exact expected
-//! figures worked out by hand; the real-data cases run on the Wuhan and Helsinki bundles in
-//! `../shared/data`, with the expectation computed independently in the test (brute-force
+//! figures worked out by hand; the real-data cases run on the Wuhan (WorldPop GeoTIFFs) and
+//! Helsinki bundles in `data/` and the seed districts' streets in tests/fixtures, with the expectation computed independently in the test (brute-force
 //! distances, sums read back from the input files, or an equivalent run of the existing code).
 
 #[path = "cli_common/mod.rs"]
@@ -14,8 +14,14 @@ use serde_json::{json, Value};
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
+/// The repository's data bundles (data/wuhan, data/helsinki).
 fn data() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/data")
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("data")
+}
+
+/// Real layers copied into the test fixtures (the five seed districts' streets).
+fn fixtures() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
 }
 
 fn run_cli(plan: &Path, out: &Path, extra: &[&str]) -> std::process::Output {
@@ -84,10 +90,8 @@ name = "name"
 
 [population]
 path = "{}"
-lon = "lon"
-lat = "lat"
-groups.elderly = "pop_60plus"
-groups.oldest = "pop_80plus"
+groups.elderly = "pop_60plus.tif"
+groups.oldest = "pop_80plus.tif"
 
 [[facilities]]
 path = "{}"
@@ -97,7 +101,7 @@ capacity = "capacity"
 {rest}
 "#,
         areas.display(),
-        w.join("population_60plus_cells.csv").display(),
+        w.display(),
         w.join("facilities_synthetic.geojson").display(),
     );
     let p = dir.join("plan.toml");
@@ -554,9 +558,10 @@ capacity_per_1000 = 7
     assert!(html.contains("官方人口") && html.contains("每千人容量（格网人口）"));
     // Growth: every figure scales by 1.24.
     let text = std::fs::read_to_string(&base_plan).unwrap().replace(
-        "groups.oldest = \"pop_80plus\"",
-        "groups.oldest = \"pop_80plus\"\ngrowth.elderly = { 2025 = 1.1, 2030 = 1.24 }",
+        "groups.oldest = \"pop_80plus.tif\"",
+        "groups.oldest = \"pop_80plus.tif\"\ngrowth.elderly = { 2025 = 1.1, 2030 = 1.24 }",
     );
+    assert!(text.contains("growth.elderly"), "the growth line was added");
     let grown_plan = dir.path().join("grown.toml");
     std::fs::write(&grown_plan, text).unwrap();
     let out2 = dir.path().join("out2");
@@ -861,7 +866,7 @@ fn plan_errors_name_the_key() {
 fn mentougou_standard_takes_zones_from_its_unit_list() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    let mut gj = json_file(&data().join("china_districts/seed_streets_approx.geojson"));
+    let mut gj = json_file(&fixtures().join("china_districts/seed_streets_approx.geojson"));
     // The document's urban core (门城地区); the other units are mountain towns.
     let urban = ["大峪", "城子", "东辛房", "永定", "龙泉"];
     let feats: Vec<Value> = gj["features"]
@@ -1057,7 +1062,7 @@ zones.mountain = {{ presence_only = true, min_per_area = 1 }}
 fn unmatched_standard_units_are_reported() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    let mut gj = json_file(&data().join("china_districts/seed_streets_approx.geojson"));
+    let mut gj = json_file(&fixtures().join("china_districts/seed_streets_approx.geojson"));
     let feats: Vec<Value> = gj["features"]
         .as_array()
         .unwrap()

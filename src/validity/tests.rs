@@ -541,10 +541,14 @@ fn random_star_polygons_are_valid_and_kept() {
     assert!(kept > 250, "only {kept} star polygons generated");
 }
 
+/// A Helsinki layer: the demo bundle's (data/helsinki), or the major districts copied into the
+/// test fixtures.
 fn helsinki(name: &str) -> crate::load::geojson::Layer {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../shared/data/helsinki")
-        .join(name);
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let path = match name {
+        "major_districts.geojson" => root.join("tests/fixtures/helsinki").join(name),
+        _ => root.join("data/helsinki").join(name),
+    };
     crate::load::geojson::read(&path).expect("Helsinki layer")
 }
 
@@ -617,11 +621,11 @@ fn helsinki_major_districts_match_geos_make_valid() {
 #[test]
 fn real_layers_geos_calls_valid_are_valid_and_unchanged() {
     // scripts/make_valid_reference.py: no invalid features in these layers.
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data");
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
     for path in [
-        "helsinki/postal_areas.geojson",
-        "wuhan/streets_approx.geojson",
-        "china_districts/seed_streets_approx.geojson",
+        "data/helsinki/postal_areas.geojson",
+        "data/wuhan/streets_approx.geojson",
+        "tests/fixtures/china_districts/seed_streets_approx.geojson",
     ] {
         let layer = crate::load::geojson::read(&root.join(path)).expect("layer");
         for f in &layer.features {

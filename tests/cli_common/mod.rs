@@ -4,7 +4,7 @@
 #![allow(dead_code)]
 
 use assert_cmd::Command;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 
 /// The crate root (plans in `tests/plans` are relative to it).
@@ -49,4 +49,146 @@ pub fn rows(path: &Path) -> Vec<HashMap<String, String>> {
                 .collect()
         })
         .collect()
+}
+
+pub fn json(path: &Path) -> serde_json::Value {
+    serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
+}
+
+/// Per service: (sum of population, sum of covered_population, blank units).
+pub fn totals(rows: &[HashMap<String, String>]) -> HashMap<String, (f64, f64, usize)> {
+    let mut t: HashMap<String, (f64, f64, usize)> = HashMap::new();
+    for r in rows {
+        let e = t.entry(r["kind"].clone()).or_default();
+        e.0 += r["population"].parse::<f64>().unwrap();
+        e.1 += r["covered_population"].parse::<f64>().unwrap();
+        e.2 += (r["blank"] == "true") as usize;
+    }
+    t
+}
+
+pub fn close(a: f64, b: f64) {
+    assert!((a - b).abs() < 0.01, "{a} vs {b}");
+}
+
+/// The blank-spot layer holds exactly the uncovered populated cells of every area: per service
+/// its population sums to Σ (population − covered) over areas.csv, and every polygon is closed.
+pub fn blank_spots_match_areas(dir: &Path, rows: &[HashMap<String, String>]) {
+    let spots = json(&dir.join("out/uncovered.geojson"));
+    let mut by_kind: HashMap<String, f64> = HashMap::new();
+    for f in spots["features"].as_array().unwrap() {
+        *by_kind
+            .entry(f["properties"]["kind"].as_str().unwrap().to_string())
+            .or_default() += f["properties"]["population"].as_f64().unwrap();
+        let g = &f["geometry"];
+        let polys: Vec<&serde_json::Value> = match g["type"].as_str().unwrap() {
+            "Polygon" => vec![&g["coordinates"]],
+            "MultiPolygon" => g["coordinates"].as_array().unwrap().iter().collect(),
+            t => panic!("unexpected {t}"),
+        };
+        for ring in polys.iter().flat_map(|p| p.as_array().unwrap()) {
+            let r = ring.as_array().unwrap();
+            assert!(r.len() >= 4 && r[0] == r[r.len() - 1], "closed ring");
+        }
+    }
+    for (kind, (pop, cov, _)) in totals(rows) {
+        // Spot populations are rounded to 3 decimals each.
+        let n_spots = spots["features"].as_array().unwrap().len() as f64;
+        assert!(
+            (by_kind.get(&kind).copied().unwrap_or(0.0) - (pop - cov)).abs()
+                < 1e-3 * n_spots.max(1.0),
+            "{kind}"
+        );
+    }
+}
+
+/// areas.csv keyed by (area_id, service), without the display name.
+pub fn figures(path: &Path) -> BTreeMap<(String, String), Vec<String>> {
+    let text = std::fs::read_to_string(path).unwrap();
+    let mut r = csv::Reader::from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+    let h: Vec<String> = r.headers().unwrap().iter().map(String::from).collect();
+    let (id, service, name) = (
+        h.iter().position(|c| c == "area_id").unwrap(),
+        h.iter().position(|c| c == "kind").unwrap(),
+        h.iter().position(|c| c == "area_name").unwrap(),
+    );
+    r.records()
+        .map(|rec| {
+            let rec = rec.unwrap();
+            let rest = (0..rec.len())
+                .filter(|&i| i != id && i != service && i != name)
+                .map(|i| rec[i].to_string())
+                .collect();
+            ((rec[id].to_string(), rec[service].to_string()), rest)
+        })
+        .collect()
+}
+
+/// A population spec reading `groups` (group name, fields or raster files) from `path`.
+pub fn population_spec(
+    path: &Path,
+    groups: &[(&str, &[&str])],
+) -> carecircle::plan::PopulationSpec {
+    carecircle::plan::PopulationSpec {
+        path: path.to_owned(),
+        layer: None,
+        crs: None,
+        lon: None,
+        lat: None,
+        id: None,
+        cell_size: None,
+        null_values: Vec::new(),
+        null_fields: Vec::new(),
+        growth: Vec::new(),
+        groups: groups
+            .iter()
+            .map(|(g, f)| (g.to_string(), f.iter().map(|s| s.to_string()).collect()))
+            .collect(),
+    }
+}
+
+/// A CSV number, `None` for an empty field.
+pub fn num_or_empty(s: &str) -> Option<f64> {
+    (!s.is_empty()).then(|| s.parse().unwrap())
+}
+
+/// Every cell's walking distance is at least its straight-line distance, for every kind.
+pub fn walk_never_shorter(dir: &Path, kinds: &[&str]) -> usize {
+    let mut compared = 0;
+    for r in rows(&dir.join("out/cells.csv")) {
+        for k in kinds {
+            if let (Some(w), Some(s)) = (
+                num_or_empty(&r[&format!("{k}_walk_m")]),
+                num_or_empty(&r[&format!("{k}_distance_m")]),
+            ) {
+                // Both are rounded to 0.01 m in the file.
+                assert!(
+                    w + 0.011 >= s,
+                    "cell {}: walk {w} < straight {s} for {k}",
+                    r["cell_id"]
+                );
+                compared += 1;
+            }
+        }
+    }
+    compared
+}
+
+/// Polygons, rings, vertices and bbox of one feature.
+pub fn shape_stats(f: &carecircle::load::geojson::Feature) -> (usize, usize, usize, [f64; 4]) {
+    let Some(carecircle::load::geojson::Geometry::Polygons(ps)) = &f.geometry else {
+        panic!("feature {} is not a polygon", f.index)
+    };
+    let mut b = [f64::MAX, f64::MAX, f64::MIN, f64::MIN];
+    for p in ps.iter().flatten().flatten() {
+        b = [
+            b[0].min(p[0]),
+            b[1].min(p[1]),
+            b[2].max(p[0]),
+            b[3].max(p[1]),
+        ];
+    }
+    let rings = ps.iter().map(Vec::len).sum();
+    let verts = ps.iter().flatten().map(Vec::len).sum();
+    (ps.len(), rings, verts, b)
 }

@@ -3,7 +3,7 @@
 
 #![allow(dead_code)]
 
-use carecircle::network::{Snap, WalkNetwork};
+use carecircle::network::{NetworkStats, Snap, WalkNetwork};
 
 /// SplitMix64: a tiny deterministic generator, good enough for test data.
 pub struct Rng(u64);
@@ -202,4 +202,26 @@ pub fn signed_area(ring: &[[f64; 2]]) -> f64 {
         .map(|w| w[0][0] * w[1][1] - w[1][0] * w[0][1])
         .sum::<f64>()
         / 2.0
+}
+
+pub fn assert_stats(
+    s: &NetworkStats,
+    nodes: usize,
+    edges: usize,
+    km: f64,
+    comps: usize,
+    largest: usize,
+    missing: u64,
+) {
+    assert_eq!(s.nodes, nodes, "{s:?}");
+    assert_eq!(s.edges, edges, "{s:?}");
+    assert_eq!(s.components, comps, "{s:?}");
+    assert_eq!(s.largest_component_nodes, largest, "{s:?}");
+    assert_eq!(s.missing_node_refs, missing, "{s:?}");
+    // The equirectangular test frame is within ~0.1% over a city.
+    assert!(
+        (s.walkable_km / km - 1.0).abs() < 1e-3,
+        "{} vs {km}",
+        s.walkable_km
+    );
 }

@@ -18,8 +18,8 @@ than gb50180), so each preset can be tried on what the repository holds:
 
 Pure Python 3 (no pip install needed); seeded, so every run writes the same bytes:
   python3 scripts/make_preset_examples.py [path/to/seed_streets_approx.geojson]
-The default source path is ../shared/data/china_districts/seed_streets_approx.geojson beside the
-repository (as on the project machine, /work/shared).
+The default source is ../shared/data/china_districts/seed_streets_approx.geojson beside the
+repository, else /work/shared/data/… (the project machine).
 """
 import math
 import os
@@ -30,9 +30,16 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import bundle_common as bc  # noqa: E402
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-SOURCE = os.path.join(ROOT, "..", "..", "shared", "data", "china_districts", "seed_streets_approx.geojson")
-if not os.path.exists(SOURCE):
-    SOURCE = "/work/shared/data/china_districts/seed_streets_approx.geojson"
+# The shared data sits beside the repository (../shared), or at /work/shared on the project machine.
+SOURCE = next(
+    (
+        p
+        for p in (os.path.join(ROOT, "..", "shared"), "/work/shared")
+        if os.path.exists(os.path.join(p, "data", "china_districts"))
+    ),
+    os.path.join(ROOT, "..", "shared"),
+)
+SOURCE = os.path.join(SOURCE, "data", "china_districts", "seed_streets_approx.geojson")
 OUT = os.path.join(ROOT, "data", "presets")
 SEED = 2025
 

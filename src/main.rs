@@ -371,6 +371,7 @@ fn run(cli: &Cli) -> anyhow::Result<()> {
             if !cli.quiet {
                 print!("{}", r.text_summary());
                 println!("wrote {} files to {}", files.len(), out.display());
+                print_report_path(out, &files);
             }
             std::mem::forget(r);
             Ok(())
@@ -388,8 +389,8 @@ fn print_summary(a: &carecircle::Analysis, out: &std::path::Path, files: &[PathB
     );
     let walk = a.network.is_some();
     println!(
-        "{:<20} {:>8} {:>14} {:>14} {:>9}{} {:>9}",
-        "service",
+        "{} {:>8} {:>14} {:>14} {:>9}{} {:>9}",
+        pad_display("service", 20),
         "radius",
         "population",
         "covered",
@@ -412,8 +413,8 @@ fn print_summary(a: &carecircle::Analysis, out: &std::path::Path, files: &[PathB
             })
             .unwrap_or_default();
         println!(
-            "{:<20} {:>6} m {:>14.1} {:>14.1} {:>8.1}%{} {:>3} / {}",
-            s.spec.id,
+            "{} {:>6} m {:>14.1} {:>14.1} {:>8.1}%{} {:>3} / {}",
+            pad_display(&s.spec.id, 20),
             s.spec.radius_m,
             pop,
             cov,
@@ -441,6 +442,22 @@ fn print_summary(a: &carecircle::Analysis, out: &std::path::Path, files: &[PathB
         println!("warning: {}", w.message);
     }
     println!("wrote {} files to {}", files.len(), out.display());
+    print_report_path(out, files);
+}
+
+/// Names the report page, the file a person opens first (when it was written).
+fn print_report_path(out: &std::path::Path, files: &[PathBuf]) {
+    if files.iter().any(|f| f.ends_with("report.html")) {
+        println!("report: {}", out.join("report.html").display());
+    }
+}
+
+/// `s` left-aligned in `width` terminal columns: Chinese characters take two columns, so
+/// `{:<20}` would misalign a table of Chinese service names.
+fn pad_display(s: &str, width: usize) -> String {
+    use unicode_width::UnicodeWidthStr;
+    let w = s.width();
+    format!("{s}{}", " ".repeat(width.saturating_sub(w)))
 }
 
 /// `carecircle standards`: one line per built-in preset.

@@ -103,3 +103,44 @@ fn wuhan_geotiff_streets() {
     let circles = json(&dir.path().join("out/circles.geojson"));
     assert_eq!(circles["features"].as_array().unwrap().len(), 1786);
 }
+
+/// The terminal summary of the Chinese demo: the table's columns line up although the service
+/// names are Chinese (two terminal columns per character), and the last line names report.html.
+#[test]
+fn terminal_summary_aligns_chinese_names_and_names_the_report() {
+    use unicode_width::UnicodeWidthStr;
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let o = assert_cmd::Command::cargo_bin("carecircle")
+        .unwrap()
+        .args(["analyze", "data/wuchang/plan.toml", "--out"])
+        .arg(&out)
+        .current_dir(common::root())
+        .output()
+        .unwrap();
+    assert!(o.status.success());
+    let text = String::from_utf8(o.stdout).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    let header = lines
+        .iter()
+        .position(|l| l.starts_with("service "))
+        .unwrap();
+    let table: Vec<&str> = lines[header..]
+        .iter()
+        .take_while(|l| !l.starts_with("warning") && !l.starts_with("wrote"))
+        .copied()
+        .collect();
+    assert_eq!(table.len(), 6, "{text}");
+    // Every row ends at the same terminal column, and its "m" of the radius stands in one column.
+    let widths: Vec<usize> = table[1..].iter().map(|l| l.width()).collect();
+    assert!(widths.windows(2).all(|w| w[0] == w[1]), "{text}");
+    let m_col: Vec<usize> = table[1..]
+        .iter()
+        .map(|l| l[..l.find(" m ").unwrap()].width())
+        .collect();
+    assert!(m_col.windows(2).all(|w| w[0] == w[1]), "{text}");
+    assert_eq!(
+        lines.last().unwrap(),
+        &format!("report: {}", out.join("report.html").display())
+    );
+}

@@ -146,7 +146,7 @@ pub fn is_json(name: &str) -> bool {
 
 /// Refuses a non-finite figure of any unit or parent unit, naming the service, the unit and the
 /// field (the figures of `summary.json`, the tables and the reports all come from these).
-pub fn check_figures(a: &Analysis) -> Result<()> {
+pub fn check_figures(a: &Analysis, out: &std::path::Path) -> Result<()> {
     for s in &a.services {
         let befores = s.before.iter().flat_map(|b| &b.stats);
         for (st, before) in s
@@ -158,7 +158,7 @@ pub fn check_figures(a: &Analysis) -> Result<()> {
             let area = &a.areas.list[st.area.0 as usize];
             check_stats(st).map_err(|field| {
                 figure_error(
-                    a,
+                    out,
                     &s.spec.id,
                     &format!("unit '{}' ({}){before}", area.id, area.name),
                     field,
@@ -174,7 +174,7 @@ pub fn check_figures(a: &Analysis) -> Result<()> {
         for (p, before) in parents.chain(before_parents) {
             check_stats(&p.figures).map_err(|field| {
                 figure_error(
-                    a,
+                    out,
                     &s.spec.id,
                     &format!("parent '{}'{before}", p.parent),
                     field,
@@ -185,7 +185,7 @@ pub fn check_figures(a: &Analysis) -> Result<()> {
             if !b.population.is_finite() {
                 let area = &a.areas.list[b.area.0 as usize];
                 return Err(figure_error(
-                    a,
+                    out,
                     &s.spec.id,
                     &format!("a blank spot of unit '{}'", area.id),
                     ("population", b.population),
@@ -196,9 +196,14 @@ pub fn check_figures(a: &Analysis) -> Result<()> {
     Ok(())
 }
 
-fn figure_error(a: &Analysis, service: &str, place: &str, (field, v): (&str, f64)) -> Error {
+fn figure_error(
+    out: &std::path::Path,
+    service: &str,
+    place: &str,
+    (field, v): (&str, f64),
+) -> Error {
     Error::Output {
-        path: a.plan.path.clone(),
+        path: out.to_owned(),
         reason: format!(
             "service '{service}', {place}: {field} is {v}, not a finite number (the inputs sum \
              beyond what a double can hold); nothing was written"

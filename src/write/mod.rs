@@ -73,7 +73,7 @@ impl Default for WriteOptions {
 /// Writes every `analyze` output into `out` atomically.
 pub fn analysis(a: &Analysis, out: &Path, opts: &WriteOptions) -> Result<Vec<PathBuf>> {
     let (with_cells, threads, crs) = (opts.cells, opts.threads, &opts.out_crs);
-    finite::check_figures(a)?;
+    finite::check_figures(a, out)?;
     let mut st = Staging::new(out)?;
     let summary = summary::build(a, threads);
     let report = html::ReportOptions { lang: opts.lang };

@@ -443,7 +443,7 @@ pub fn report(r: &SitesResult) -> String {
 
 /// Refuses a site whose position or figures are not finite (`sites.geojson` and the summaries
 /// would otherwise get `null`), naming the site.
-fn check_sites(r: &SitesResult) -> Result<()> {
+fn check_sites(r: &SitesResult, out: &Path) -> Result<()> {
     for s in &r.sites {
         let fields = [
             ("lon", Some(s.candidate.lonlat[0])),
@@ -456,7 +456,7 @@ fn check_sites(r: &SitesResult) -> Result<()> {
             .find(|(_, v)| v.is_some_and(|v| !v.is_finite()))
         {
             return Err(Error::Output {
-                path: r.analysis.plan.path.clone(),
+                path: out.to_owned(),
                 reason: format!(
                     "site {} ('{}'): {field} is {v}, not a finite number; nothing was written",
                     s.rank, s.candidate.id
@@ -476,8 +476,8 @@ pub fn write(
     lang: super::i18n::Lang,
     crs: &crate::crs::Crs,
 ) -> Result<Vec<PathBuf>> {
-    super::finite::check_figures(&r.analysis)?;
-    check_sites(r)?;
+    super::finite::check_figures(&r.analysis, out)?;
+    check_sites(r, out)?;
     let mut st = Staging::new(out)?;
     let json_bytes = |name: &str, v: &Value| -> Result<Vec<u8>> {
         let mut s = serde_json::to_string_pretty(v).map_err(|e| Error::Output {

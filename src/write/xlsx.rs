@@ -337,5 +337,28 @@ mod tests {
         assert_eq!(sheet_name("a/b:c", &mut used), "a_b_c");
         let long = "x".repeat(40);
         assert_eq!(sheet_name(&long, &mut used).chars().count(), 31);
+        // Excel reserves `History`; control characters are not allowed either.
+        assert_eq!(sheet_name("History", &mut used), "History_");
+        assert_eq!(sheet_name("a\tb", &mut used), "a_b");
+        // Every name is accepted by the writer.
+        let mut wb = Workbook::new();
+        for n in &used {
+            wb.add_worksheet().set_name(n).unwrap();
+        }
+    }
+
+    #[test]
+    fn text_is_cut_to_excels_limit_at_a_character_boundary() {
+        let short = "街".repeat(EXCEL_TEXT_MAX);
+        assert_eq!(excel_text(&short), short);
+        let long = "a".repeat(EXCEL_TEXT_MAX - 1) + "街道";
+        assert_eq!(excel_text(&long), "a".repeat(EXCEL_TEXT_MAX - 1) + "街");
+        // A character outside the BMP counts two UTF-16 units and is never split.
+        let astral = "a".repeat(EXCEL_TEXT_MAX - 1) + "𠀀";
+        assert_eq!(excel_text(&astral), "a".repeat(EXCEL_TEXT_MAX - 1));
+        let mut wb = Workbook::new();
+        let ws = wb.add_worksheet();
+        ws.write_string(0, 0, excel_text(&"x".repeat(40_000)))
+            .unwrap();
     }
 }

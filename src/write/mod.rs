@@ -2,19 +2,23 @@
 //! `summary.json`, `report.md` and, on request, `cells.csv`.
 //!
 //! Files are written into a temporary folder beside the target and moved into place only when
-//! every one of them is complete: a failed run leaves no half-written output.
+//! every one of them is complete, all or nothing ([`Staging`]): a failed or killed run leaves
+//! the folder as it was (or, killed after the commit point, entirely new).
 
+pub mod finite;
 pub mod geojson;
 pub mod html;
 pub mod i18n;
 pub mod report;
 pub mod sites;
+mod staging;
 pub mod summary;
 pub mod tables;
 pub mod xlsx;
 
 use crate::analyze::Analysis;
 use crate::error::{Error, Result};
+pub use staging::Staging;
 use std::path::{Path, PathBuf};
 
 /// Every file `analyze` may write (stale ones from an earlier run are removed on commit).
@@ -31,135 +35,6 @@ pub const ANALYZE_FILES: &[&str] = &[
     "service_areas.geojson",
     "districts.csv",
 ];
-
-/// A staging folder that becomes the output folder on [`Staging::commit`].
-pub struct Staging {
-    tmp: PathBuf,
-    out: PathBuf,
-    written: Vec<String>,
-    committed: bool,
-}
-
-impl Staging {
-    /// Creates `.<name>.tmp-<pid>` beside `out`.
-    pub fn new(out: &Path) -> Result<Staging> {
-        let parent = match out.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p.to_owned(),
-            _ => PathBuf::from("."),
-        };
-        let name = out
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "out".into());
-        let tmp = parent.join(format!(".{name}.tmp-{}", std::process::id()));
-        let fail = |e: std::io::Error| Error::Output {
-            path: tmp.clone(),
-            reason: e.to_string(),
-        };
-        if tmp.exists() {
-            std::fs::remove_dir_all(&tmp).map_err(fail)?;
-        }
-        std::fs::create_dir_all(&tmp).map_err(fail)?;
-        Ok(Staging {
-            tmp,
-            out: out.to_owned(),
-            written: Vec::new(),
-            committed: false,
-        })
-    }
-
-    /// Writes one file into the staging folder.
-    pub fn write(&mut self, name: &str, bytes: &[u8]) -> Result<()> {
-        let p = self.tmp.join(name);
-        std::fs::write(&p, bytes).map_err(|e| Error::Output {
-            path: self.out.join(name),
-            reason: e.to_string(),
-        })?;
-        self.written.push(name.to_owned());
-        Ok(())
-    }
-
-    /// Writes one file from text pieces, in order.
-    pub fn write_parts(&mut self, name: &str, parts: &[String]) -> Result<()> {
-        self.write_many(&[(name, parts)])
-    }
-
-    /// Writes several files from text pieces at once (one thread each: the large GeoJSON
-    /// layers are tens of megabytes); they are registered in the order given.
-    pub fn write_many(&mut self, files: &[(&str, &[String])]) -> Result<()> {
-        use rayon::prelude::*;
-        files
-            .par_iter()
-            .try_for_each(|&(name, parts)| self.write_unregistered(name, parts))?;
-        for (name, _) in files {
-            self.register(name);
-        }
-        Ok(())
-    }
-
-    /// Writes a file from text pieces without registering it, so it can run beside other
-    /// work; [`Staging::register`] it afterwards, or it is not moved into the output folder.
-    pub fn write_unregistered(&self, name: &str, parts: &[String]) -> Result<()> {
-        self.write_unregistered_with(name, |sink| parts.iter().try_for_each(|p| sink(p)))
-    }
-
-    /// [`Staging::write_unregistered`] with the text produced by `fill`, piece by piece.
-    pub fn write_unregistered_with(
-        &self,
-        name: &str,
-        fill: impl FnOnce(&mut dyn FnMut(&str) -> Result<()>) -> Result<()>,
-    ) -> Result<()> {
-        use std::io::Write;
-        let fail = |e: std::io::Error| Error::Output {
-            path: self.out.join(name),
-            reason: e.to_string(),
-        };
-        let f = std::fs::File::create(self.tmp.join(name)).map_err(fail)?;
-        let mut w = std::io::BufWriter::with_capacity(1 << 20, f);
-        fill(&mut |text: &str| w.write_all(text.as_bytes()).map_err(fail))?;
-        w.flush().map_err(fail)
-    }
-
-    /// Registers a file written by [`Staging::write_unregistered`].
-    pub fn register(&mut self, name: &str) {
-        self.written.push(name.to_owned());
-    }
-
-    /// Moves every written file into the output folder and removes stale outputs of the same
-    /// command (`known`) that this run did not write.
-    pub fn commit(mut self, known: &[&str]) -> Result<Vec<PathBuf>> {
-        let fail = |p: &Path, e: std::io::Error| Error::Output {
-            path: p.to_owned(),
-            reason: e.to_string(),
-        };
-        std::fs::create_dir_all(&self.out).map_err(|e| fail(&self.out, e))?;
-        let mut done = Vec::new();
-        for n in &self.written {
-            let dst = self.out.join(n);
-            std::fs::rename(self.tmp.join(n), &dst).map_err(|e| fail(&dst, e))?;
-            done.push(dst);
-        }
-        for n in known {
-            if !self.written.iter().any(|w| w == n) {
-                let p = self.out.join(n);
-                if p.exists() {
-                    std::fs::remove_file(&p).map_err(|e| fail(&p, e))?;
-                }
-            }
-        }
-        self.committed = true;
-        let _ = std::fs::remove_dir_all(&self.tmp);
-        Ok(done)
-    }
-}
-
-impl Drop for Staging {
-    fn drop(&mut self) {
-        if !self.committed {
-            let _ = std::fs::remove_dir_all(&self.tmp);
-        }
-    }
-}
 
 /// What `analyze` writes besides the standard outputs.
 #[derive(Debug, Clone)]
@@ -198,6 +73,7 @@ impl Default for WriteOptions {
 /// Writes every `analyze` output into `out` atomically.
 pub fn analysis(a: &Analysis, out: &Path, opts: &WriteOptions) -> Result<Vec<PathBuf>> {
     let (with_cells, threads, crs) = (opts.cells, opts.threads, &opts.out_crs);
+    finite::check_figures(a, out)?;
     let mut st = Staging::new(out)?;
     let summary = summary::build(a, threads);
     let report = html::ReportOptions { lang: opts.lang };
@@ -232,15 +108,15 @@ pub fn analysis(a: &Analysis, out: &Path, opts: &WriteOptions) -> Result<Vec<Pat
                 )
             },
         );
-    st.write("areas.csv", &areas_csv)?;
+    st.write("areas.csv", &areas_csv?)?;
     if let Some(d) = tables::districts_csv(a) {
-        st.write("districts.csv", &d)?;
+        st.write("districts.csv", &d?)?;
     }
     uncovered?;
     st.register("uncovered.geojson");
     st.write_many(&[("circles.geojson", &circles), ("areas.geojson", &areas_gj)])?;
     if let Some(c) = cells {
-        st.write("cells.csv", &c)?;
+        st.write("cells.csv", &c?)?;
     }
     if opts.service_areas {
         let width = a

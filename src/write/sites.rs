@@ -56,7 +56,7 @@ fn fixes_ids(r: &SitesResult, f: &[crate::area::AreaIx]) -> Vec<String> {
 }
 
 /// `sites.csv`: the chosen sites in rank order (WGS 84, 7 decimals).
-pub fn sites_csv(r: &SitesResult) -> Vec<u8> {
+pub fn sites_csv(r: &SitesResult) -> Result<Vec<u8>> {
     let capacity_mode = r.sites.iter().any(|s| s.served.is_some());
     let mut header: Vec<&str> = SITES_COLUMNS.to_vec();
     if capacity_mode {
@@ -83,7 +83,7 @@ pub fn sites_csv(r: &SitesResult) -> Vec<u8> {
             row
         })
         .collect();
-    csv_bytes(&header, &rows)
+    csv_bytes("sites.csv", &header, &rows)
 }
 
 /// `sites.geojson`: one Point feature per chosen site, with the `sites.csv` figures, in WGS 84
@@ -133,8 +133,12 @@ pub fn sites_geojson(r: &SitesResult, crs: &crate::crs::Crs) -> Value {
 }
 
 /// `areas_after.csv`: the `areas.csv` columns after adding the sites.
-pub fn areas_after_csv(r: &SitesResult) -> Vec<u8> {
-    csv_bytes(&areas_header(&r.analysis), &r.areas_after_rows)
+pub fn areas_after_csv(r: &SitesResult) -> Result<Vec<u8>> {
+    csv_bytes(
+        "areas_after.csv",
+        &areas_header(&r.analysis),
+        &r.areas_after_rows,
+    )
 }
 
 fn r3(v: f64) -> Value {
@@ -437,6 +441,32 @@ pub fn report(r: &SitesResult) -> String {
     o
 }
 
+/// Refuses a site whose position or figures are not finite (`sites.geojson` and the summaries
+/// would otherwise get `null`), naming the site.
+fn check_sites(r: &SitesResult, out: &Path) -> Result<()> {
+    for s in &r.sites {
+        let fields = [
+            ("lon", Some(s.candidate.lonlat[0])),
+            ("lat", Some(s.candidate.lonlat[1])),
+            ("new_covered_population", Some(s.new_covered)),
+            ("served_population", s.served),
+        ];
+        if let Some((field, Some(v))) = fields
+            .into_iter()
+            .find(|(_, v)| v.is_some_and(|v| !v.is_finite()))
+        {
+            return Err(Error::Output {
+                path: out.to_owned(),
+                reason: format!(
+                    "site {} ('{}'): {field} is {v}, not a finite number; nothing was written",
+                    s.rank, s.candidate.id
+                ),
+            });
+        }
+    }
+    Ok(())
+}
+
 /// Writes every `sites` output into `out` atomically (other files in `out` are left alone);
 /// `lang` is the language of `report.html`, `crs` the system of `sites.geojson` (`--out-crs`).
 pub fn write(
@@ -446,6 +476,8 @@ pub fn write(
     lang: super::i18n::Lang,
     crs: &crate::crs::Crs,
 ) -> Result<Vec<PathBuf>> {
+    super::finite::check_figures(&r.analysis, out)?;
+    check_sites(r, out)?;
     let mut st = Staging::new(out)?;
     let json_bytes = |name: &str, v: &Value| -> Result<Vec<u8>> {
         let mut s = serde_json::to_string_pretty(v).map_err(|e| Error::Output {
@@ -455,12 +487,12 @@ pub fn write(
         s.push('\n');
         Ok(s.into_bytes())
     };
-    st.write("sites.csv", &sites_csv(r))?;
+    st.write("sites.csv", &sites_csv(r)?)?;
     st.write(
         "sites.geojson",
         &json_bytes("sites.geojson", &sites_geojson(r, crs))?,
     )?;
-    st.write("areas_after.csv", &areas_after_csv(r))?;
+    st.write("areas_after.csv", &areas_after_csv(r)?)?;
     let sites_md = report(r);
     st.write("sites_report.md", sites_md.as_bytes())?;
     let sites_json = summary(r, threads);

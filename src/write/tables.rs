@@ -201,7 +201,7 @@ pub fn stats_rows(a: &Analysis, stats: &[&[crate::gaps::AreaStats]]) -> Vec<Vec<
 /// `districts.csv`: one row per parent unit (`[areas] parent`) × service, sorted by parent then
 /// plan order; the `areas.csv` columns (`area_id` and `area_name` both hold the parent, `zone`
 /// is empty) and [`PARENT_COLUMNS`]. `None` when the plan has no parent property.
-pub fn districts_csv(a: &Analysis) -> Option<Vec<u8>> {
+pub fn districts_csv(a: &Analysis) -> Option<crate::error::Result<Vec<u8>>> {
     a.plan.areas.parent.as_ref()?;
     let mut header = areas_header(a);
     header.extend(PARENT_COLUMNS);
@@ -254,28 +254,122 @@ pub fn districts_csv(a: &Analysis) -> Option<Vec<u8>> {
             rows.push(row);
         }
     }
-    Some(csv_bytes(&header, &rows))
+    Some(csv_bytes("districts.csv", &header, &rows))
 }
 
-/// UTF-8 CSV with BOM (so Excel shows Chinese names).
-pub fn csv_bytes(header: &[&str], rows: &[Vec<String>]) -> Vec<u8> {
-    let mut out = b"\xEF\xBB\xBF".to_vec();
-    {
+/// Columns holding text from the inputs or the plan (ids, names, kinds, codes). Every other
+/// column holds numbers, flags or nothing.
+pub const TEXT_COLUMNS: [&str; 8] = [
+    "area_id",
+    "area_name",
+    "kind",
+    "reasons",
+    "zone",
+    "rule_source",
+    "cell_id",
+    "id",
+];
+
+/// Columns of `sites.csv` holding a list of ids (text as well).
+const ID_LIST_COLUMNS: [&str; 1] = ["fixes_blank_units"];
+
+/// A text cell made safe for spreadsheets (OWASP, CSV injection): one beginning with `=`, `+`,
+/// `-`, `@`, a tab or a carriage return gets a leading `'`, so Excel, LibreOffice and Google
+/// Sheets show it as text instead of running it as a formula.
+pub fn spreadsheet_text(cell: &str) -> std::borrow::Cow<'_, str> {
+    match cell.as_bytes().first() {
+        Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r') => format!("'{cell}").into(),
+        _ => cell.into(),
+    }
+}
+
+/// A CSV output being written: UTF-8 with BOM (so Excel shows Chinese names), CRLF lines.
+/// Text columns ([`TEXT_COLUMNS`]) go through [`spreadsheet_text`]; the other columns are
+/// written untouched, but a non-finite number there (`inf`, `NaN`) is refused with the file,
+/// line and column. Every CSV writer goes through it.
+pub struct CsvOut {
+    file: &'static str,
+    header: Vec<String>,
+    text: Vec<bool>,
+    line: u64,
+    w: csv::Writer<Vec<u8>>,
+}
+
+impl CsvOut {
+    /// Starts `file` (its name, for errors) with its header.
+    pub fn new<S: AsRef<str>>(file: &'static str, header: &[S]) -> CsvOut {
+        let header: Vec<String> = header.iter().map(|h| h.as_ref().to_owned()).collect();
+        let text = header
+            .iter()
+            .map(|h| TEXT_COLUMNS.contains(&h.as_str()) || ID_LIST_COLUMNS.contains(&h.as_str()))
+            .collect();
         let mut w = csv::WriterBuilder::new()
             .terminator(csv::Terminator::CRLF)
-            .from_writer(&mut out);
-        w.write_record(header).expect("writing to memory");
-        for r in rows {
-            w.write_record(r).expect("writing to memory");
+            .from_writer(b"\xEF\xBB\xBF".to_vec());
+        w.write_record(&header).expect("writing to memory");
+        CsvOut {
+            file,
+            header,
+            text,
+            line: 1,
+            w,
         }
-        w.flush().expect("writing to memory");
     }
-    out
+
+    /// Appends one row (as many cells as the header).
+    pub fn row<S: AsRef<str>>(&mut self, cells: &[S]) -> crate::error::Result<()> {
+        self.line += 1;
+        for (i, c) in cells.iter().enumerate() {
+            let c = c.as_ref();
+            if self.text.get(i).copied().unwrap_or(true) {
+                self.w.write_field(spreadsheet_text(c).as_bytes())
+            } else if c.ends_with("inf") || c.ends_with("NaN") {
+                return Err(crate::error::Error::Output {
+                    path: self.file.into(),
+                    reason: format!(
+                        "line {}{}, column '{}': the number is {c}; every number written must \
+                         be finite",
+                        self.line,
+                        cells
+                            .first()
+                            .map(|id| format!(" ('{}')", id.as_ref()))
+                            .unwrap_or_default(),
+                        self.header[i]
+                    ),
+                });
+            } else {
+                self.w.write_field(c.as_bytes())
+            }
+            .expect("writing to memory");
+        }
+        self.w
+            .write_record(None::<&[u8]>)
+            .expect("writing to memory");
+        Ok(())
+    }
+
+    /// The finished file.
+    pub fn finish(self) -> Vec<u8> {
+        self.w.into_inner().expect("writing to memory")
+    }
+}
+
+/// A whole CSV output from its header and rows (see [`CsvOut`]).
+pub fn csv_bytes(
+    file: &'static str,
+    header: &[&str],
+    rows: &[Vec<String>],
+) -> crate::error::Result<Vec<u8>> {
+    let mut w = CsvOut::new(file, header);
+    for r in rows {
+        w.row(r)?;
+    }
+    Ok(w.finish())
 }
 
 /// `areas.csv`.
-pub fn areas_csv(a: &Analysis) -> Vec<u8> {
-    csv_bytes(&areas_header(a), &areas_rows(a))
+pub fn areas_csv(a: &Analysis) -> crate::error::Result<Vec<u8>> {
+    csv_bytes("areas.csv", &areas_header(a), &areas_rows(a))
 }
 
 /// `cells.csv`: cell id, area id, and per service the straight-line distance to the nearest
@@ -283,7 +377,7 @@ pub fn areas_csv(a: &Analysis) -> Vec<u8> {
 /// also the walking distance (empty when the cell is off the network or nothing is reached within
 /// the budget) and the covered-on-foot flag; with an `access` setting also the cell's E2SFCA score
 /// (`<service>_access_per_1000`, 3 decimals).
-pub fn cells_csv(a: &Analysis) -> Vec<u8> {
+pub fn cells_csv(a: &Analysis) -> crate::error::Result<Vec<u8>> {
     let mut header = vec!["cell_id".to_string(), "area_id".to_string()];
     for s in &a.services {
         header.push(format!("{}_distance_m", s.spec.id));
@@ -296,11 +390,7 @@ pub fn cells_csv(a: &Analysis) -> Vec<u8> {
             header.push(format!("{}_access_per_1000", s.spec.id));
         }
     }
-    let mut out = b"\xEF\xBB\xBF".to_vec();
-    let mut w = csv::WriterBuilder::new()
-        .terminator(csv::Terminator::CRLF)
-        .from_writer(&mut out);
-    w.write_record(&header).expect("writing to memory");
+    let mut w = CsvOut::new("cells.csv", &header);
     let mut rec: Vec<String> = Vec::with_capacity(header.len());
     for c in 0..a.cells.len() {
         rec.clear();
@@ -331,9 +421,51 @@ pub fn cells_csv(a: &Analysis) -> Vec<u8> {
                 rec.push(f3(x.per_1000[c]));
             }
         }
-        w.write_record(&rec).expect("writing to memory");
+        w.row(&rec)?;
     }
-    w.flush().expect("writing to memory");
-    drop(w);
-    out
+    Ok(w.finish())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The guard adds one `'` before exactly the OWASP characters, in text columns only;
+    /// numbers (negative ones too) are untouched; a non-finite number is refused with the
+    /// file, line, row id and column.
+    #[test]
+    fn csv_guards_text_and_refuses_non_finite_numbers() {
+        for c in ["=1+1", "+1", "-1.5", "@SUM(A1)", "\tx", "\rx"] {
+            assert_eq!(spreadsheet_text(c), format!("'{c}"));
+        }
+        for c in ["", "a=b", " =1", "'=1", "1.5", "街道"] {
+            assert_eq!(spreadsheet_text(c), c);
+        }
+        let header = ["area_id", "area_name", "population", "blank"];
+        let rows = vec![vec![
+            "-7".to_string(),
+            "=cmd".to_string(),
+            "-1.500".to_string(),
+            "true".to_string(),
+        ]];
+        let bytes = csv_bytes("areas.csv", &header, &rows).unwrap();
+        assert_eq!(
+            String::from_utf8(bytes).unwrap(),
+            "\u{feff}area_id,area_name,population,blank\r\n'-7,'=cmd,-1.500,true\r\n"
+        );
+        for bad in ["inf", "-inf", "NaN"] {
+            let mut rows = rows.clone();
+            rows.push(vec!["x".into(), "y".into(), bad.into(), "false".into()]);
+            let e = csv_bytes("areas.csv", &header, &rows)
+                .unwrap_err()
+                .to_string();
+            assert!(
+                e.contains("areas.csv")
+                    && e.contains("line 3 ('x')")
+                    && e.contains("column 'population'")
+                    && e.contains(bad),
+                "{e}"
+            );
+        }
+    }
 }

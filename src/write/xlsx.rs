@@ -12,15 +12,82 @@ use rust_xlsxwriter::{
 /// leading zeros).
 const TEXT_COLUMNS: [&str; 4] = ["area_id", "area_name", "kind", "reasons"];
 
-/// A valid, unique sheet name (at most 31 characters, none of `[]:*?/\`).
+/// Excel's limit on the text of one cell, in UTF-16 code units.
+pub const EXCEL_TEXT_MAX: usize = 32_767;
+
+/// `text` cut to Excel's limit (at a character boundary); [`long_texts`] warns about the
+/// inputs this cuts.
+pub fn excel_text(text: &str) -> std::borrow::Cow<'_, str> {
+    // Quick exit: UTF-8 never has fewer bytes than UTF-16 units.
+    if text.len() <= EXCEL_TEXT_MAX {
+        return text.into();
+    }
+    let mut units = 0;
+    for (i, c) in text.char_indices() {
+        units += c.len_utf16();
+        if units > EXCEL_TEXT_MAX {
+            return text[..i].to_owned().into();
+        }
+    }
+    text.into()
+}
+
+/// A warning for every unit whose id, name or zone [`excel_text`] cuts in `report.xlsx`,
+/// naming the feature of the areas layer and the field.
+pub fn long_texts(
+    areas: &crate::area::Areas,
+    attrs: &crate::area::AreaAttrs,
+    path: &std::path::Path,
+    warnings: &mut crate::warnings::Warnings,
+) {
+    let mut cut = Vec::new();
+    for (i, a) in areas.list.iter().enumerate() {
+        let zone = attrs.zone.get(i).and_then(|z| z.as_deref());
+        for (field, v) in [
+            ("id", Some(&a.id[..])),
+            ("name", Some(&a.name[..])),
+            ("zone", zone),
+        ] {
+            if let Some(v) = v.filter(|v| v.encode_utf16().count() > EXCEL_TEXT_MAX) {
+                cut.push(format!(
+                    "feature {} field '{field}' ({} characters)",
+                    a.feature,
+                    v.chars().count()
+                ));
+            }
+        }
+    }
+    let shown = cut.iter().take(5).cloned().collect::<Vec<_>>().join("; ");
+    warnings.add(
+        "text_cut_in_xlsx",
+        cut.len() as u64,
+        format!(
+            "{}: {shown}{}: longer than Excel's {EXCEL_TEXT_MAX} characters per cell, cut in \
+             report.xlsx (whole in the CSV and GeoJSON outputs)",
+            path.display(),
+            if cut.len() > 5 { "; …" } else { "" }
+        ),
+    );
+}
+
+/// A valid, unique sheet name (at most 31 characters, none of `[]:*?/\`, not Excel's reserved
+/// `History`).
 fn sheet_name(base: &str, used: &mut Vec<String>) -> String {
     let clean: String = base
         .chars()
-        .map(|c| if "[]:*?/\\".contains(c) { '_' } else { c })
+        .map(|c| {
+            if "[]:*?/\\".contains(c) || c.is_control() {
+                '_'
+            } else {
+                c
+            }
+        })
         .collect();
     let clean = clean.trim_matches('\'').to_string();
     let clean = if clean.is_empty() {
         "sheet".to_string()
+    } else if clean.eq_ignore_ascii_case("history") {
+        clean + "_"
     } else {
         clean
     };
@@ -48,7 +115,7 @@ pub fn workbook(a: &Analysis, lang: Lang) -> Result<Vec<u8>, XlsxError> {
     let created = ExcelDateTime::from_ymd(2000, 1, 1)?;
     wb.set_properties(
         &DocProperties::new()
-            .set_title(&a.plan.title)
+            .set_title(excel_text(&a.plan.title))
             .set_creation_datetime(&created),
     );
     let head = Format::new()
@@ -67,7 +134,7 @@ pub fn workbook(a: &Analysis, lang: Lang) -> Result<Vec<u8>, XlsxError> {
     // Summary.
     let ws = wb.add_worksheet();
     ws.set_name(sheet_name(tr(lang, "summary_sheet"), &mut used))?;
-    ws.write_string_with_format(0, 0, &a.plan.title, &title)?;
+    ws.write_string_with_format(0, 0, excel_text(&a.plan.title), &title)?;
     ws.write_string(1, 0, tr(lang, "xlsx_note"))?;
     let cols = [
         tr(lang, "service"),
@@ -93,9 +160,13 @@ pub fn workbook(a: &Analysis, lang: Lang) -> Result<Vec<u8>, XlsxError> {
         ws.write_string(
             r,
             0,
-            format!("{} ({})", i18n::service_name(lang, &s.spec), s.spec.id),
+            excel_text(&format!(
+                "{} ({})",
+                i18n::service_name(lang, &s.spec),
+                s.spec.id
+            )),
         )?;
-        ws.write_string(r, 1, &s.spec.kind)?;
+        ws.write_string(r, 1, excel_text(&s.spec.kind))?;
         ws.write_string(r, 2, i18n::group_name(lang, &s.spec.serves))?;
         ws.write_number(r, 3, s.spec.radius_m)?;
         ws.write_number(r, 4, s.facilities.len() as f64)?;
@@ -117,7 +188,7 @@ pub fn workbook(a: &Analysis, lang: Lang) -> Result<Vec<u8>, XlsxError> {
     let mut r = r0 + 1;
     let fname = |p: &std::path::Path| {
         p.file_name()
-            .map(|f| f.to_string_lossy().into_owned())
+            .map(|f| excel_text(&f.to_string_lossy()).into_owned())
             .unwrap_or_default()
     };
     ws.write_string(r, 0, tr(lang, "src_areas"))?;
@@ -192,9 +263,9 @@ pub fn workbook(a: &Analysis, lang: Lang) -> Result<Vec<u8>, XlsxError> {
     }
     for (i, w) in a.warnings.0.iter().enumerate() {
         let r = 1 + i as u32;
-        ws.write_string(r, 0, &w.code)?;
+        ws.write_string(r, 0, excel_text(&w.code))?;
         ws.write_number(r, 1, w.count as f64)?;
-        ws.write_string(r, 2, &w.message)?;
+        ws.write_string(r, 2, excel_text(&w.message))?;
     }
     ws.set_column_width(0, 28)?;
     ws.set_column_width(2, 100)?;
@@ -216,6 +287,7 @@ fn write_value(
     fmt: Option<&Format>,
 ) -> Result<(), XlsxError> {
     let text = TEXT_COLUMNS.contains(&col);
+    let v = &*excel_text(v);
     match fmt {
         Some(f) => {
             if v.is_empty() {
@@ -265,5 +337,28 @@ mod tests {
         assert_eq!(sheet_name("a/b:c", &mut used), "a_b_c");
         let long = "x".repeat(40);
         assert_eq!(sheet_name(&long, &mut used).chars().count(), 31);
+        // Excel reserves `History`; control characters are not allowed either.
+        assert_eq!(sheet_name("History", &mut used), "History_");
+        assert_eq!(sheet_name("a\tb", &mut used), "a_b");
+        // Every name is accepted by the writer.
+        let mut wb = Workbook::new();
+        for n in &used {
+            wb.add_worksheet().set_name(n).unwrap();
+        }
+    }
+
+    #[test]
+    fn text_is_cut_to_excels_limit_at_a_character_boundary() {
+        let short = "街".repeat(EXCEL_TEXT_MAX);
+        assert_eq!(excel_text(&short), short);
+        let long = "a".repeat(EXCEL_TEXT_MAX - 1) + "街道";
+        assert_eq!(excel_text(&long), "a".repeat(EXCEL_TEXT_MAX - 1) + "街");
+        // A character outside the BMP counts two UTF-16 units and is never split.
+        let astral = "a".repeat(EXCEL_TEXT_MAX - 1) + "𠀀";
+        assert_eq!(excel_text(&astral), "a".repeat(EXCEL_TEXT_MAX - 1));
+        let mut wb = Workbook::new();
+        let ws = wb.add_worksheet();
+        ws.write_string(0, 0, excel_text(&"x".repeat(40_000)))
+            .unwrap();
     }
 }

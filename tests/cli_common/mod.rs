@@ -26,6 +26,41 @@ pub fn analyze_into(plan: &Path, out: &Path, extra: &[&str]) {
         .args(extra)
         .assert()
         .success();
+    check_outputs(out);
+}
+
+/// Every output in `out` parses with a strict reader: `.json`/`.geojson` with serde_json
+/// (which refuses `NaN`, `Infinity` and bare `inf`), `.csv` with the csv crate (every record
+/// as many fields as the header, UTF-8), `.xlsx` with calamine (every sheet read).
+pub fn check_outputs(out: &Path) {
+    use calamine::Reader;
+    for e in std::fs::read_dir(out).unwrap() {
+        let p = e.unwrap().path();
+        let name = p.file_name().unwrap().to_string_lossy().into_owned();
+        if name.ends_with(".json") || name.ends_with(".geojson") {
+            let bytes = std::fs::read(&p).unwrap();
+            if let Err(e) = serde_json::from_slice::<serde_json::Value>(&bytes) {
+                panic!("{name} is not valid JSON: {e}");
+            }
+        } else if name.ends_with(".csv") {
+            let mut r = csv::ReaderBuilder::new()
+                .flexible(false)
+                .from_path(&p)
+                .unwrap();
+            let n = r.headers().unwrap_or_else(|e| panic!("{name}: {e}")).len();
+            for (i, rec) in r.records().enumerate() {
+                let rec = rec.unwrap_or_else(|e| panic!("{name}, record {}: {e}", i + 1));
+                assert_eq!(rec.len(), n, "{name}, record {}", i + 1);
+            }
+        } else if name.ends_with(".xlsx") {
+            let mut wb = calamine::open_workbook_auto(&p)
+                .unwrap_or_else(|e| panic!("{name} does not open: {e}"));
+            for sheet in wb.sheet_names() {
+                wb.worksheet_range(&sheet)
+                    .unwrap_or_else(|e| panic!("{name}, sheet {sheet}: {e}"));
+            }
+        }
+    }
 }
 
 /// Runs `analyze` on a plan given relative to the crate root; outputs in `<dir>/out`.

@@ -349,3 +349,53 @@ fn unrecognised_or_bad_files_are_named() {
         assert!(!plan.exists(), "nothing written on failure");
     }
 }
+
+#[test]
+fn gcj02_facilities_get_a_marked_crs_guess() {
+    // The bundle's facilities shifted to GCJ-02 (as a map app would give them): init must say
+    // so as validate does, with crs = "GCJ-02" marked as a guess; the WGS 84 original gets none.
+    let b = root().join("data/wuchang");
+    let dir = tempfile::tempdir().unwrap();
+    let gcj = carecircle::Crs::gcj02();
+    let text = std::fs::read_to_string(b.join("facilities_synthetic.csv")).unwrap();
+    let mut out = String::new();
+    for (i, line) in text.lines().enumerate() {
+        if i == 0 {
+            out.push_str(line);
+        } else {
+            let mut f: Vec<String> = line.split(',').map(str::to_owned).collect();
+            let (lon, lat) = (f[4].parse::<f64>().unwrap(), f[5].parse::<f64>().unwrap());
+            let q = gcj.from_wgs84([lon, lat]);
+            f[4] = format!("{:.6}", q[0]);
+            f[5] = format!("{:.6}", q[1]);
+            out.push_str(&f.join(","));
+        }
+        out.push('\n');
+    }
+    let shifted = dir.path().join("facilities_gcj.csv");
+    std::fs::write(&shifted, out).unwrap();
+    let streets = b.join("streets_approx.geojson");
+    let (t60, t80) = (b.join("pop_60plus.tif"), b.join("pop_80plus.tif"));
+    for (file, want) in [
+        (&shifted, true),
+        (&b.join("facilities_synthetic.csv"), false),
+    ] {
+        let plan = dir.path().join(format!("plan_{want}.toml"));
+        let (code, _, err) = init(&[&streets, &t60, &t80, file], &plan);
+        assert_eq!(code, Some(0), "{err}");
+        let text = std::fs::read_to_string(&plan).unwrap();
+        let t = toml_of(&plan);
+        assert_eq!(
+            get(&t, "facilities.0.crs").and_then(|v| v.as_str()),
+            want.then_some("GCJ-02"),
+            "{text}"
+        );
+        if want {
+            assert!(
+                text.contains("crs = \"GCJ-02\"  # GUESS: read as GCJ-02"),
+                "{text}"
+            );
+            analyze_into(&plan, &dir.path().join("out"), &[]);
+        }
+    }
+}

@@ -66,6 +66,7 @@ pub fn load_with_attrs(spec: &AreasSpec) -> Result<(Areas, AreaAttrs)> {
     let layer = vector::read_wgs84(path, spec.layer.as_deref(), spec.crs.as_ref())?
         .0
         .layer;
+    let layer = narrow(spec, layer)?;
     if !layer.features.is_empty() {
         for (field, what) in [
             (&spec.zone, "[areas] zone"),
@@ -118,8 +119,73 @@ pub fn load_with_attrs(spec: &AreasSpec) -> Result<(Areas, AreaAttrs)> {
     Ok((areas, attrs))
 }
 
-/// Builds the areas from a layer already read and converted to WGS 84 (`validate` reads it once
-/// for its own findings).
+/// The features `[areas] where` keeps (all when it is empty), in file order with their file
+/// indexes, and the bounding box of what is kept: the result equals reading a file that holds
+/// only those features. Values compare as text (a numeric 420106 matches "420106"). Errors
+/// name the file: a property no feature has (listing those present), a listed value no feature
+/// has (with a few values that exist), or properties whose values are each found but never
+/// together. Applied to every format, after the format's reader.
+pub fn narrow(spec: &AreasSpec, layer: geojson::Layer) -> Result<geojson::Layer> {
+    if spec.select.is_empty() || layer.features.is_empty() {
+        return Ok(layer);
+    }
+    let path = &spec.path;
+    for (field, values) in &spec.select {
+        geojson::require_field(&layer, path, field, "[areas] where")?;
+        let present: std::collections::BTreeSet<String> = layer
+            .features
+            .iter()
+            .filter_map(|f| geojson::prop_text(&f.properties, field))
+            .collect();
+        let missing: Vec<&String> = values.iter().filter(|v| !present.contains(*v)).collect();
+        if !missing.is_empty() {
+            let some: Vec<&str> = present.iter().take(8).map(String::as_str).collect();
+            return Err(Error::input(
+                path,
+                Location::File,
+                Some(field),
+                format!(
+                    "[areas] where.{field}: no feature has {field} = {}; the layer's {} values of '{field}' include {}{}",
+                    missing.iter().map(|v| format!("\"{v}\"")).collect::<Vec<_>>().join(", "),
+                    present.len(),
+                    some.join(", "),
+                    if present.len() > some.len() { ", …" } else { "" }
+                ),
+            ));
+        }
+    }
+    let deleted = layer.deleted;
+    let kept: Vec<geojson::Feature> = layer
+        .features
+        .into_iter()
+        .filter(|f| {
+            spec.select.iter().all(|(field, values)| {
+                geojson::prop_text(&f.properties, field).is_some_and(|v| values.contains(&v))
+            })
+        })
+        .collect();
+    if kept.is_empty() {
+        return Err(Error::input(
+            path,
+            Location::File,
+            None,
+            format!(
+                "[areas] where: no feature matches all of {} at once (each is found on its own)",
+                spec.select
+                    .iter()
+                    .map(|(f, v)| format!("{f} = [{}]", v.join(", ")))
+                    .collect::<Vec<_>>()
+                    .join(" and ")
+            ),
+        ));
+    }
+    let mut narrowed = geojson::Layer::from_features(kept);
+    narrowed.deleted = deleted;
+    Ok(narrowed)
+}
+
+/// Builds the areas from a layer already read, converted to WGS 84 and [`narrow`]ed (`validate`
+/// reads it once for its own findings).
 pub fn load_layer(spec: &AreasSpec, layer: geojson::Layer) -> Result<Areas> {
     let path = &spec.path;
     if layer.features.is_empty() {

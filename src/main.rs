@@ -72,6 +72,17 @@ enum Command {
         /// The plan file (TOML).
         plan: PathBuf,
     },
+    /// Write a starter plan from the files you have (a folder, or a list of files): which layer
+    /// is areas, population and facilities, their fields and coordinate systems, and a matching
+    /// built-in standard, every guess marked `# GUESS` for you to check. Never overwrites a file.
+    Init {
+        /// Files or folders holding the areas, population and facility layers.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// The plan file to write (must not exist).
+        #[arg(long, default_value = "plan.toml")]
+        out: PathBuf,
+    },
     /// List the built-in planning standards, or print one with every rule and its source quote.
     Standards {
         /// A standard's id (e.g. mentougou-2025); without it, list them all.
@@ -242,6 +253,35 @@ fn run(cli: &Cli) -> anyhow::Result<()> {
             } else {
                 Err(anyhow::anyhow!("the plan does not validate"))
             }
+        }
+        Command::Init { paths, out } => {
+            if out.exists() {
+                anyhow::bail!(
+                    "{} already exists: init never overwrites a file; choose another --out or move it away",
+                    out.display()
+                );
+            }
+            let init = carecircle::init::run(paths, out)?;
+            // create_new: a file that appeared meanwhile is not overwritten either.
+            use std::io::Write;
+            let mut f = std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(out)
+                .with_context(|| format!("cannot create {}", out.display()))?;
+            f.write_all(init.text.as_bytes())
+                .with_context(|| format!("cannot write {}", out.display()))?;
+            if !cli.quiet {
+                for l in &init.findings {
+                    println!("{l}");
+                }
+                println!(
+                    "wrote {}: check every line marked GUESS, then run `carecircle validate {}`",
+                    out.display(),
+                    out.display()
+                );
+            }
+            Ok(())
         }
         Command::Standards { id } => {
             match id {

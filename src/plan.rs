@@ -64,6 +64,9 @@ struct RawAreas {
     parent: Option<String>,
     #[serde(default)]
     counts: BTreeMap<String, String>,
+    /// `where = { district = "武昌区" }` or a list of values: keep only matching features.
+    #[serde(rename = "where", default)]
+    select: BTreeMap<String, toml::Value>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -275,6 +278,9 @@ pub struct AreasSpec {
     pub parent: Option<String>,
     /// Official counts (census) per group: group name → property; sorted by group name.
     pub counts: Vec<(String, String)>,
+    /// `where`: property → the values kept (as text), sorted by property. A feature is kept
+    /// when, for every property, its value (as text) is one of the listed; empty keeps all.
+    pub select: Vec<(String, Vec<String>)>,
 }
 
 /// `[population]`.
@@ -806,6 +812,7 @@ impl Plan {
                 zone: raw.areas.zone,
                 parent: raw.areas.parent,
                 counts,
+                select: select_values(raw.areas.select).map_err(err)?,
             },
             population: PopulationSpec {
                 path: pop_path,
@@ -830,6 +837,37 @@ impl Plan {
             warnings,
         })
     }
+}
+
+/// Validates `[areas] where`: each property keeps one value or a non-empty list, each text or
+/// an integer (compared as text, so `420106` matches a numeric property 420106 and a text "420106").
+fn select_values(
+    raw: BTreeMap<String, toml::Value>,
+) -> std::result::Result<Vec<(String, Vec<String>)>, String> {
+    let mut out = Vec::new();
+    for (field, v) in raw {
+        let values = match v {
+            toml::Value::Array(v) => v,
+            one => vec![one],
+        };
+        if values.is_empty() {
+            return Err(format!(
+                "[areas] where.{field} = []: list at least one value to keep"
+            ));
+        }
+        let text = values
+            .into_iter()
+            .map(|v| match v {
+                toml::Value::String(s) => Ok(s),
+                toml::Value::Integer(i) => Ok(i.to_string()),
+                other => Err(format!(
+                    "[areas] where.{field} = {other}: expected text (\"武昌区\") or an integer code, or a list of them"
+                )),
+            })
+            .collect::<std::result::Result<Vec<String>, String>>()?;
+        out.push((field, text));
+    }
+    Ok(out)
 }
 
 /// Validates `[[service]] access`; the error text starts with the offending key (after

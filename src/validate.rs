@@ -80,14 +80,27 @@ fn check(plan: &Plan, r: &mut Report) -> crate::Result<()> {
     if let Some(e) = &src.encoding {
         r.line(format!("  text encoding: {e}"));
     }
-    if src.layer.deleted > 0 {
+    let read = src.layer.features.len();
+    let layer = area::narrow(a, src.layer)?;
+    if !a.select.is_empty() {
         r.line(format!(
-            "  {} records flagged deleted in the .dbf (left out)",
-            src.layer.deleted
+            "  where {}: {} of {read} features kept; bbox {}",
+            a.select
+                .iter()
+                .map(|(f, v)| format!("{f} = [{}]", v.join(", ")))
+                .collect::<Vec<_>>()
+                .join(", "),
+            layer.features.len(),
+            layer.bbox
         ));
     }
-    let polys: Vec<(usize, Vec<crate::load::geojson::Polygon>)> = src
-        .layer
+    if layer.deleted > 0 {
+        r.line(format!(
+            "  {} records flagged deleted in the .dbf (left out)",
+            layer.deleted
+        ));
+    }
+    let polys: Vec<(usize, Vec<crate::load::geojson::Polygon>)> = layer
         .features
         .iter()
         .filter_map(|f| match &f.geometry {
@@ -123,7 +136,7 @@ fn check(plan: &Plan, r: &mut Report) -> crate::Result<()> {
     if findings.len() > 50 {
         r.line(format!("  geometry: … {} findings in all", findings.len()));
     }
-    let areas = area::load_layer(a, src.layer)?;
+    let areas = area::load_layer(a, layer)?;
     for w in areas.repairs.0.iter() {
         r.line(format!("  repaired on load: {}", w.message));
     }
@@ -265,8 +278,54 @@ fn overlap(
             reason: format!("the {what} layer ({b}) does not overlap the areas ({areas}) at all: check its coordinate system"),
         });
     }
+    for h in datum_hints(pts, index, near) {
+        r.line(format!(
+            "  hint: read as {name}, {n} of {sample} sampled points fall inside the areas (instead of {base}) and the median distance to the nearest populated cell is {near:.0} m (instead of {base_near:.0} m): the points sit about {shift:.0} m {dir} of where {name} → WGS 84 puts them. Are they {name}? Set crs = \"{name}\" in this section.",
+            name = h.name,
+            n = h.inside,
+            sample = h.sample,
+            base = h.base_inside,
+            near = h.near_m,
+            base_near = h.base_near_m,
+            shift = h.shift_m,
+            dir = h.direction
+        ));
+    }
+    Ok(())
+}
+
+/// Evidence that a point layer is in GCJ-02 or BD-09 rather than WGS 84 ([`datum_hints`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct DatumHint {
+    /// "GCJ-02" or "BD-09" (also the value for `crs = …`).
+    pub name: &'static str,
+    /// Points sampled.
+    pub sample: usize,
+    /// Sampled points inside the areas when read as `name`.
+    pub inside: usize,
+    /// Sampled points inside the areas as read (WGS 84).
+    pub base_inside: usize,
+    /// Median distance to the nearest populated cell read as `name`, metres (NaN unmeasured).
+    pub near_m: f64,
+    /// The same as read.
+    pub base_near_m: f64,
+    /// Mean distance between the points as read and as converted, metres.
+    pub shift_m: f64,
+    /// Which way the points sit from where the conversion puts them ("north-west" …).
+    pub direction: &'static str,
+}
+
+/// Would reading `pts` (WGS 84 as read) as GCJ-02 or BD-09 put clearly more of them inside
+/// the areas, or (with `near`: the frame and populated cells in it) clearly closer to where
+/// people live? One hint per system that would (none for an empty layer).
+pub fn datum_hints(
+    pts: &[[f64; 2]],
+    index: &AreaIndex,
+    near: Option<(&crate::projection::Frame, &[[f64; 2]])>,
+) -> Vec<DatumHint> {
+    let mut hints = Vec::new();
     if pts.is_empty() {
-        return Ok(());
+        return hints;
     }
     let step = (pts.len() / 5000).max(1);
     let sample: Vec<[f64; 2]> = pts.iter().step_by(step).copied().collect();
@@ -288,15 +347,19 @@ fn overlap(
         let closer = moved_near < 0.5 * base_near && base_near > 10.0;
         if closer || n as f64 > base as f64 * 1.05 + 0.02 * sample.len() as f64 {
             let (dx, dy) = mean_shift_m(&sample, &moved);
-            r.line(format!(
-                "  hint: read as {name}, {n} of {} sampled points fall inside the areas (instead of {base}) and the median distance to the nearest populated cell is {moved_near:.0} m (instead of {base_near:.0} m): the points sit about {:.0} m {} of where {name} → WGS 84 puts them. Are they {name}? Set crs = \"{name}\" in this section.",
-                sample.len(),
-                dx.hypot(dy),
-                compass(-dx, -dy)
-            ));
+            hints.push(DatumHint {
+                name,
+                sample: sample.len(),
+                inside: n,
+                base_inside: base,
+                near_m: moved_near,
+                base_near_m: base_near,
+                shift_m: dx.hypot(dy),
+                direction: compass(-dx, -dy),
+            });
         }
     }
-    Ok(())
+    hints
 }
 
 /// Mean displacement (east, north) in metres from `a` to `b`.

@@ -37,7 +37,7 @@ pub fn fold_rows<A: Send>(
 
 /// Decodes a CSV file's bytes: UTF-16 by BOM, UTF-8 (BOM stripped), else GB18030; an error
 /// names the first line that is neither UTF-8 nor GBK.
-fn decode<'a>(bytes: &'a [u8], path: &Path) -> Result<(Cow<'a, str>, Encoding)> {
+pub fn decode<'a>(bytes: &'a [u8], path: &Path) -> Result<(Cow<'a, str>, Encoding)> {
     if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
         let enc = if bytes[0] == 0xFF {
             encoding_rs::UTF_16LE

@@ -267,12 +267,9 @@ fn read_xlsx(
         .iter()
         .map(|c| sheet.column(&spec.path, c))
         .collect::<Result<_>>()?;
-    let rows = sheet.rows.iter().map(|(r, cells)| {
-        let texts = idx
-            .iter()
-            .map(|&i| cells.get(i).map(xlsx::as_text).unwrap_or_default())
-            .collect();
-        (*r, texts)
+    let rows = sheet.rows.iter().map(|row| {
+        let texts = idx.iter().map(|&i| xlsx::as_text(row.get(i))).collect();
+        (row.number, texts)
     });
     push_table_rows(spec, source, &cols, rows, Location::Row, out, info)
 }

@@ -132,10 +132,164 @@ fn open_decoder(path: &Path) -> Result<Decoder<BufReader<File>>> {
         .with_limits(limits))
 }
 
-/// Reads a raster's header (no pixels).
+/// Reads a raster's header (no pixels), and checks that its chunks lie in the file and that
+/// their compressed bytes can produce the pixels the header claims ([`check_chunks`]).
 pub fn info(path: &Path) -> Result<RasterInfo> {
-    let mut d = open_decoder(path)?;
-    header(path, &mut d)
+    super::guarded(path, || {
+        let mut d = open_decoder(path)?;
+        let info = header(path, &mut d)?;
+        check_chunks(path, &mut d)?;
+        Ok(info)
+    })
+}
+
+/// The most bytes one byte of a chunk's data can decode to, by TIFF Compression code; `None`
+/// for codecs whose chunks only the `tiff` crate reads (and which the build cannot decode).
+///
+/// - 1, none: a byte is a byte.
+/// - 5, LZW (TIFF 6.0 section 13): a code is at least 9 bits and emits one string of the
+///   4,096-entry table; entry k (from 258) is at most k − 256 bytes long, so a code emits at
+///   most 3,839 bytes, and a byte of input at most 3,839 · 8 / 9 < 3,413.
+/// - 8 and 32946, Deflate: at most 1,032 : 1 (a 258-byte match costs at least two bits; the
+///   zlib technical details, "Maximum compression factor").
+/// - 32773, PackBits: a two-byte run emits at most 128 bytes, 64 : 1.
+fn max_ratio(compression: u64) -> Option<u64> {
+    match compression {
+        1 => Some(1),
+        5 => Some(3413),
+        8 | 32946 => Some(1032),
+        32773 => Some(64),
+        _ => None,
+    }
+}
+
+/// Refuses a raster whose chunk tables point outside the file, or whose pixels the compressed
+/// bytes cannot hold (a decompression bomb: a small file claiming a huge raster, with every
+/// strip pointing at one small stream). Checked per chunk, and for the whole raster against
+/// the bytes its chunks point at, each counted once; never a fixed pixel limit. Chunks with no
+/// bytes (sparse files) claim nothing here.
+fn check_chunks(path: &Path, d: &mut Decoder<BufReader<File>>) -> Result<()> {
+    let file_len = std::fs::metadata(path)
+        .map_err(|e| Error::Io {
+            path: path.to_owned(),
+            err: e,
+        })?
+        .len();
+    let bad = |field: &str, reason: String| Error::input(path, Location::File, Some(field), reason);
+    let (width, height) = d.dimensions().map_err(|e| tiff_err(path, e))?;
+    let chunk = d.get_chunk_type();
+    let (cw, ch) = d.chunk_dimensions();
+    let (cw, ch) = (cw.max(1) as u64, ch.max(1) as u64);
+    let (off_tag, count_tag, field) = match chunk {
+        ChunkType::Strip => (Tag::StripOffsets, Tag::StripByteCounts, "StripOffsets"),
+        ChunkType::Tile => (Tag::TileOffsets, Tag::TileByteCounts, "TileOffsets"),
+    };
+    let offsets = d.get_tag_u64_vec(off_tag).map_err(|e| tiff_err(path, e))?;
+    let counts = d
+        .get_tag_u64_vec(count_tag)
+        .map_err(|e| tiff_err(path, e))?;
+    let (w, h) = (width as u64, height as u64);
+    let n = match chunk {
+        ChunkType::Strip => h.div_ceil(ch),
+        ChunkType::Tile => w.div_ceil(cw) * h.div_ceil(ch),
+    };
+    if (offsets.len() as u64) < n || (counts.len() as u64) < n {
+        return Err(bad(
+            field,
+            format!(
+                "a {w} × {h} raster in chunks of {cw} × {ch} has {n} chunks, but the file lists {} offsets and {} byte counts",
+                offsets.len(),
+                counts.len()
+            ),
+        ));
+    }
+    let bits: u64 = d
+        .find_tag_unsigned(Tag::BitsPerSample)
+        .map_err(|e| tiff_err(path, e))?
+        .unwrap_or(1);
+    let compression: u64 = d
+        .find_tag_unsigned(Tag::Compression)
+        .map_err(|e| tiff_err(path, e))?
+        .unwrap_or(1);
+    let row_bytes = |cols: u64| (cols * bits).div_ceil(8);
+    // The bytes each chunk decodes to: a strip its rows (the last one may be short), a tile
+    // always the whole tile.
+    let decoded = |i: u64| match chunk {
+        ChunkType::Strip => ch.min(h - i * ch).saturating_mul(row_bytes(w)),
+        ChunkType::Tile => ch.saturating_mul(row_bytes(cw)),
+    };
+    let ratio = max_ratio(compression);
+    let mut spans: Vec<(u64, u64)> = Vec::with_capacity(n as usize);
+    let mut claimed: u64 = 0;
+    for i in 0..n {
+        let (off, count) = (offsets[i as usize], counts[i as usize]);
+        let out = decoded(i);
+        // Uncompressed chunks are read at their offset whatever the count says.
+        let len = if compression == 1 { out } else { count };
+        if len == 0 {
+            continue;
+        }
+        if off.checked_add(len).is_none_or(|end| end > file_len) {
+            return Err(bad(
+                field,
+                format!(
+                    "chunk {i} lies at bytes {off}..{} but the file has {file_len} bytes: the file is truncated or damaged",
+                    off.saturating_add(len)
+                ),
+            ));
+        }
+        if let Some(r) = ratio {
+            if out > len.saturating_mul(r) {
+                return Err(bomb(
+                    path,
+                    compression,
+                    r,
+                    format!("chunk {i} claims {out} bytes of pixels from {len} bytes"),
+                ));
+            }
+        }
+        claimed = claimed.saturating_add(out);
+        spans.push((off, off + len));
+    }
+    let Some(r) = ratio else { return Ok(()) };
+    // The file bytes the chunks point at, each counted once.
+    spans.sort_unstable();
+    let (mut covered, mut reach) = (0u64, 0u64);
+    for (a, b) in spans {
+        let a = a.max(reach);
+        if b > a {
+            covered += b - a;
+            reach = b;
+        }
+    }
+    if claimed > covered.saturating_mul(r) {
+        return Err(bomb(
+            path,
+            compression,
+            r,
+            format!("the chunks claim {claimed} bytes of pixels from {covered} distinct bytes of the file"),
+        ));
+    }
+    Ok(())
+}
+
+/// The error for pixels that compressed bytes cannot produce.
+fn bomb(path: &Path, compression: u64, ratio: u64, what: String) -> Error {
+    let codec = match compression {
+        1 => "uncompressed data",
+        5 => "LZW",
+        8 | 32946 => "Deflate",
+        32773 => "PackBits",
+        _ => "this compression",
+    };
+    Error::input(
+        path,
+        Location::File,
+        Some("StripByteCounts"),
+        format!(
+            "{what}, more than {codec} can hold (at most {ratio} : 1): the file is damaged or a decompression bomb"
+        ),
+    )
 }
 
 fn header(path: &Path, d: &mut Decoder<BufReader<File>>) -> Result<RasterInfo> {
@@ -715,7 +869,8 @@ pub fn fold_rows<A: Send>(
             let mut acc = init();
             for r in a..b {
                 for s in streams.iter_mut() {
-                    s.row(r)?;
+                    let path = s.path.clone();
+                    super::guarded(&path, || s.row(r).map(|_| ()))?;
                 }
                 let slices: Vec<&[f64]> = streams
                     .iter()

@@ -10,6 +10,7 @@ use rusqlite::types::ValueRef;
 use rusqlite::{Connection, OpenFlags};
 use serde_json::{Map, Value as Json};
 use std::path::Path;
+use std::time::{Duration, Instant};
 
 /// A layer's spatial reference system, from `gpkg_spatial_ref_sys`.
 #[derive(Debug, Clone, PartialEq)]
@@ -60,8 +61,67 @@ fn feature_tables(conn: &Connection, path: &Path) -> Result<Vec<String>> {
     Ok(names)
 }
 
+/// How long a feature layer that is a view may take to read. A view computes its rows (a
+/// recursive one without end); a table only returns what the file stores.
+const VIEW_TIME: Duration = Duration::from_secs(10);
+
+/// Whether `name` is a "table" or a "view" (`None` when the schema has neither).
+fn object_type(conn: &Connection, path: &Path, name: &str) -> Result<Option<String>> {
+    conn.query_row(
+        "SELECT type FROM sqlite_master WHERE name = ?1 AND type IN ('table', 'view')",
+        [name],
+        |r| r.get::<_, String>(0),
+    )
+    .map(Some)
+    .or_else(|e| match e {
+        rusqlite::Error::QueryReturnedNoRows => Ok(None),
+        e => Err(e),
+    })
+    .map_err(|e| sql_err(path, e))
+}
+
+/// Refuses a GeoPackage whose metadata tables are views (the standard makes them tables; a
+/// view, recursive, could make every query below run without end).
+fn check_metadata_tables(conn: &Connection, path: &Path) -> Result<()> {
+    for t in [
+        "gpkg_contents",
+        "gpkg_geometry_columns",
+        "gpkg_spatial_ref_sys",
+    ] {
+        match object_type(conn, path, t)?.as_deref() {
+            Some("table") => {}
+            Some(kind) => {
+                return Err(Error::input(
+                    path,
+                    Location::File,
+                    Some(t),
+                    format!("{t} is a {kind}: a GeoPackage stores it as a table"),
+                ))
+            }
+            None => {
+                return Err(Error::input(
+                    path,
+                    Location::File,
+                    Some(t),
+                    format!("not a GeoPackage: the table {t} is missing"),
+                ))
+            }
+        }
+    }
+    Ok(())
+}
+
 /// Reads feature table `layer` (the first feature table of `gpkg_contents` when `None`).
+///
+/// A layer that is a view is read under two guards, so that a view generating rows (a
+/// recursive one) ends with an error instead of filling the memory: at most [`VIEW_TIME`], and
+/// no more rows than the file has bytes (every row a view returns is built from rows the file
+/// stores, each at least a byte).
 pub fn read(path: &Path, layer: Option<&str>) -> Result<GpkgLayer> {
+    super::guarded(path, || read_unguarded(path, layer))
+}
+
+fn read_unguarded(path: &Path, layer: Option<&str>) -> Result<GpkgLayer> {
     // Open read-only; a missing file must not be created.
     std::fs::metadata(path).map_err(|e| Error::Io {
         path: path.to_owned(),
@@ -72,6 +132,7 @@ pub fn read(path: &Path, layer: Option<&str>) -> Result<GpkgLayer> {
         OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )
     .map_err(|e| sql_err(path, e))?;
+    check_metadata_tables(&conn, path)?;
     let tables = feature_tables(&conn, path)?;
     let table = match layer {
         Some(name) => tables.iter().find(|t| *t == name).cloned().ok_or_else(|| {
@@ -102,6 +163,36 @@ pub fn read(path: &Path, layer: Option<&str>) -> Result<GpkgLayer> {
         )
         .map_err(|e| sql_err(path, e))?;
     let srs = srs(&conn, path, srs_id)?;
+    let max_rows = match object_type(&conn, path, &table)?.as_deref() {
+        Some("table") => None,
+        Some(_) => {
+            let deadline = Instant::now() + VIEW_TIME;
+            conn.progress_handler(10_000, Some(move || Instant::now() > deadline));
+            let len = std::fs::metadata(path)
+                .map_err(|e| Error::Io {
+                    path: path.to_owned(),
+                    err: e,
+                })?
+                .len();
+            Some(len)
+        }
+        None => {
+            return Err(Error::input(
+                path,
+                Location::File,
+                Some("layer"),
+                format!("the feature layer \"{table}\" is listed in gpkg_contents but is neither a table nor a view"),
+            ))
+        }
+    };
+    let view_err = |reason: String| {
+        Error::input(
+            path,
+            Location::File,
+            Some("layer"),
+            format!("the feature layer \"{table}\" is a view, {reason}: a view is read only while it behaves like stored rows (export it to a table)"),
+        )
+    };
 
     // Columns in table order; an INTEGER PRIMARY KEY orders the rows.
     let mut cols: Vec<(String, String, bool)> = Vec::new();
@@ -145,10 +236,26 @@ pub fn read(path: &Path, layer: Option<&str>) -> Result<GpkgLayer> {
     let mut st = conn
         .prepare(&format!("SELECT {select} FROM {}{order}", ident(&table)))
         .map_err(|e| sql_err(path, e))?;
-    let mut rows = st.query([]).map_err(|e| sql_err(path, e))?;
+    let interrupted = |e: rusqlite::Error| match (&e, max_rows) {
+        (rusqlite::Error::SqliteFailure(f, _), Some(_))
+            if f.code == rusqlite::ErrorCode::OperationInterrupted =>
+        {
+            view_err(format!(
+                "and reading it took over {} s",
+                VIEW_TIME.as_secs()
+            ))
+        }
+        _ => sql_err(path, e),
+    };
+    let mut rows = st.query([]).map_err(interrupted)?;
     let mut features = Vec::new();
-    while let Some(row) = rows.next().map_err(|e| sql_err(path, e))? {
+    while let Some(row) = rows.next().map_err(interrupted)? {
         let index = features.len();
+        if max_rows.is_some_and(|m| index as u64 >= m) {
+            return Err(view_err(format!(
+                "and returns more rows than the file has bytes ({index})"
+            )));
+        }
         let loc = Location::Feature(index);
         let mut properties = Map::with_capacity(cols.len());
         let mut geometry = None;

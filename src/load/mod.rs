@@ -15,6 +15,29 @@ pub mod xlsx;
 use crate::error::{Error, Location, Result};
 use std::path::Path;
 
+/// How [`guarded`] begins the message of a panic it caught, so tests can tell a caught panic
+/// from an ordinary error.
+pub const PANIC_CAUGHT: &str = "the reader failed unexpectedly";
+
+/// Runs the reader of `path`, turning a panic inside it (a bug, ours or a dependency's, on a
+/// damaged file) into the usual error naming the file, so the CLI exits 2 and leaves `--out` as
+/// it was. The last resort only: known failures are checked before they can panic.
+pub fn guarded<T>(path: &Path, read: impl FnOnce() -> Result<T>) -> Result<T> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(read)).unwrap_or_else(|p| {
+        let what = p
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| p.downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        Err(Error::input(
+            path,
+            Location::File,
+            None,
+            format!("{PANIC_CAUGHT} ({what}): the file is probably damaged"),
+        ))
+    })
+}
+
 /// A property value as read: a number, a missing/null value, or text.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Value {

@@ -68,6 +68,10 @@ fn read_bytes(path: &Path) -> Result<Vec<u8>> {
 
 /// Reads `path` (the .shp) with its .dbf (required), .prj and .cpg (optional).
 pub fn read(path: &Path) -> Result<Shapefile> {
+    super::guarded(path, || read_unguarded(path))
+}
+
+fn read_unguarded(path: &Path) -> Result<Shapefile> {
     let shp = read_bytes(path)?;
     let geoms = parse_shp(&shp, path)?;
     let dbf_path = sidecar(path, "dbf").ok_or_else(|| {
@@ -442,6 +446,12 @@ fn parse_dbf(b: &[u8], path: &Path, cpg: Option<(&str, &Path)>) -> Result<Table>
             )
         })
     };
+    // Every record must be in the file before anything is sized by the record count (the
+    // width check above makes `rec_len` at least 1).
+    let fit = (b.len() - header_len) / rec_len;
+    if n_rec > fit {
+        return Err(record(fit).expect_err("record `fit` runs past the end"));
+    }
     let mut fields = Vec::with_capacity(raw_fields.len());
     let mut offset = 1;
     for &(_, kind, len, decimals) in &raw_fields {

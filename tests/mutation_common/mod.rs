@@ -26,8 +26,22 @@ impl Lcg {
 
 /// Numbers a hostile or broken file may carry in place of a plausible one.
 pub const HOSTILE_NUMBERS: &[&str] = &[
-    "1e308", "-1e308", "NaN", "nan", "inf", "-inf", "Infinity", "-1", "3e38", "1e400",
-    "99999999999999999999", "0", "-0", "4294967296", "2147483647", "",
+    "1e308",
+    "-1e308",
+    "NaN",
+    "nan",
+    "inf",
+    "-inf",
+    "Infinity",
+    "-1",
+    "3e38",
+    "1e400",
+    "99999999999999999999",
+    "0",
+    "-0",
+    "4294967296",
+    "2147483647",
+    "",
 ];
 
 /// One mutation of `bytes`, chosen by the generator; returns a label (for replay) and the result.

@@ -28,6 +28,7 @@ pub mod facility;
 pub mod frame;
 pub mod gaps;
 pub mod grid;
+pub mod limits;
 pub mod load;
 pub mod network;
 pub mod plan;

@@ -62,6 +62,10 @@ pub fn load(spec: &AreasSpec) -> Result<Areas> {
 /// that no feature has is an error; a count that is not a number ≥ 0 is an error; nulls are
 /// `None` (the caller reports them).
 pub fn load_with_attrs(spec: &AreasSpec) -> Result<(Areas, AreaAttrs)> {
+    crate::error::guard(&spec.path, || read_with_attrs(spec))
+}
+
+fn read_with_attrs(spec: &AreasSpec) -> Result<(Areas, AreaAttrs)> {
     let path = &spec.path;
     let layer = vector::read_wgs84(path, spec.layer.as_deref(), spec.crs.as_ref())?
         .0
@@ -111,6 +115,15 @@ pub fn load_with_attrs(spec: &AreasSpec) -> Result<(Areas, AreaAttrs)> {
                         v.unwrap_or_default()
                     ),
                 ));
+            }
+            if let Some(v) = v {
+                crate::limits::check(
+                    v,
+                    0.0,
+                    crate::limits::MAX_PEOPLE,
+                    "an official count of people",
+                )
+                .map_err(|m| Error::input(path, loc, Some(field), m))?;
             }
             out.push(v);
         }

@@ -1,6 +1,7 @@
 //! Facilities: kind, capacity and position, from one or more sources.
 
 use crate::error::{Error, Location, Result};
+use crate::limits;
 use crate::load::geojson;
 use crate::load::{self, vector, xlsx, BBox, Value};
 use crate::plan::{is_csv, is_xlsx, FacilitySpec, KindSource};
@@ -61,13 +62,15 @@ pub fn load(specs: &[FacilitySpec]) -> Result<(Vec<Facility>, Vec<SourceInfo>)> 
                 .map(|c| format!("{}, from the plan", c.label())),
             encoding: crate::load::csv::Encoding::Utf8,
         };
-        if is_csv(&spec.path) {
-            read_csv(spec, s, &mut all, &mut info)?;
-        } else if is_xlsx(&spec.path) {
-            read_xlsx(spec, s, &mut all, &mut info)?;
-        } else {
-            read_vector(spec, s, &mut all, &mut info)?;
-        }
+        crate::error::guard(&spec.path, || {
+            if is_csv(&spec.path) {
+                read_csv(spec, s, &mut all, &mut info)
+            } else if is_xlsx(&spec.path) {
+                read_xlsx(spec, s, &mut all, &mut info)
+            } else {
+                read_vector(spec, s, &mut all, &mut info)
+            }
+        })?;
         info.count = all.len() - before;
         infos.push(info);
     }
@@ -101,7 +104,9 @@ fn capacity(
             Some(field),
             format!("capacity {c} is negative: expected a number of beds/slots ≥ 0"),
         )),
-        Some(c) => Ok(Some(c)),
+        Some(c) => limits::check(c, 0.0, limits::MAX_CAPACITY, "a facility's capacity")
+            .map(Some)
+            .map_err(|m| Error::input(&spec.path, loc, Some(field), m)),
     }
 }
 
@@ -285,26 +290,17 @@ fn push_table_rows(
     info: &mut SourceInfo,
 ) -> Result<()> {
     let path = &spec.path;
-    let lon = cols.names[0];
     let st = stem(spec);
     for (line, row) in rows {
         let row: Vec<&str> = row.iter().map(String::as_str).collect();
         let loc = at(line);
-        let coord = |i: usize| {
-            row[i].trim().parse::<f64>().map_err(|_| {
-                Error::input(
-                    path,
-                    loc.clone(),
-                    Some(cols.names[i]),
-                    format!(
-                        "expected a coordinate in decimal degrees, found \"{}\"",
-                        row[i]
-                    ),
-                )
-            })
-        };
-        let [x, y] = load::table_point(coord(0)?, coord(1)?, spec.crs.as_ref())
-            .map_err(|m| Error::input(path, loc.clone(), Some(lon), m))?;
+        let [x, y] = load::table_coords(
+            [row[0], row[1]],
+            spec.crs.as_ref(),
+            path,
+            loc.clone(),
+            [cols.names[0], cols.names[1]],
+        )?;
         let kind = match (&spec.kind, cols.kind) {
             (KindSource::Value(v), _) => v.clone(),
             (KindSource::Field(k), Some(i)) => {

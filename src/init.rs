@@ -621,11 +621,13 @@ fn read_table(path: &Path) -> Result<Layer> {
     let (header, rows, format): (Vec<String>, Vec<Vec<Value>>, &'static str) =
         if crate::plan::is_xlsx(path) {
             let s = load::xlsx::read(path, None)?;
-            (
-                s.columns,
-                s.rows.into_iter().map(|(_, r)| r).collect(),
-                "Excel",
-            )
+            let n = s.columns.len();
+            let rows = s
+                .rows
+                .iter()
+                .map(|r| (0..n).map(|c| r.get(c).clone()).collect())
+                .collect();
+            (s.columns, rows, "Excel")
         } else {
             let bytes = std::fs::read(path).map_err(|e| Error::Io {
                 path: path.to_owned(),

@@ -29,6 +29,7 @@ pub mod frame;
 pub mod gaps;
 pub mod grid;
 pub mod init;
+pub mod limits;
 pub mod load;
 pub mod network;
 pub mod plan;

@@ -5,6 +5,7 @@
 //! ids must be unique. Later stages can rely on a `Plan` being consistent.
 
 use crate::error::{Error, Result};
+use crate::limits;
 use crate::standards::Provenance;
 use crate::warnings::Warnings;
 use serde::Deserialize;
@@ -495,7 +496,7 @@ impl Plan {
             path: path.to_owned(),
             reason: format!("cannot read it: {e}"),
         })?;
-        Plan::parse(&text, path)
+        crate::error::guard(path, || Plan::parse(&text, path))
     }
 
     /// Validates plan text; `path` is used for messages and to resolve relative paths.
@@ -507,6 +508,20 @@ impl Plan {
         let raw: RawPlan =
             toml::from_str(text).map_err(|e| err(format!("{e}").trim_end().to_owned()))?;
         let base = path.parent().unwrap_or(Path::new("."));
+        let empty = [
+            ("[areas]", &raw.areas.path),
+            ("[population]", &raw.population.path),
+        ]
+        .into_iter()
+        .chain(raw.network.iter().map(|n| ("[network]", &n.path)))
+        .chain(raw.facilities.iter().map(|f| ("[[facilities]]", &f.path)))
+        .chain(raw.planned.iter().map(|f| ("[[planned]]", &f.path)))
+        .find(|(_, p)| p.as_os_str().is_empty());
+        if let Some((section, _)) = empty {
+            return Err(err(format!(
+                "{section} path = \"\": expected the path of a file (relative to the plan's folder)"
+            )));
+        }
         let resolve = |p: &Path| -> PathBuf {
             if p.is_absolute() {
                 p.to_owned()
@@ -538,6 +553,20 @@ impl Plan {
                 err(format!("[population] cell_size = \"{s}\": expected a positive size with a unit, like \"100 m\" or \"3 arcsec\""))
             })?),
         };
+        if let Some(c) = cell_size {
+            // Degrees are compared as metres at the equator (111.32 km per degree).
+            let m = match c {
+                CellSize::Meters(m) => m,
+                CellSize::Degrees(d) => d * 111_320.0,
+            };
+            limits::check(
+                m,
+                limits::MIN_CELL_M,
+                limits::MAX_DISTANCE_M,
+                "a cell size in metres",
+            )
+            .map_err(|e| err(format!("[population] cell_size: {e}")))?;
+        }
         let pop_path = resolve(&raw.population.path);
         if let Some(v) = raw.population.null_values.iter().find(|v| !v.is_finite()) {
             return Err(err(format!(
@@ -588,11 +617,13 @@ impl Plan {
                 return Err(err(format!("{at}: '{name}' is not a population group")));
             }
             let check = |f: f64| {
-                if f.is_finite() && f > 0.0 {
+                if f.is_finite() && f > 0.0 && f <= limits::MAX_GROWTH {
                     Ok(f)
                 } else {
                     Err(err(format!(
-                        "{at}: factor {f} must be a positive number (1.24 = 24 % more)"
+                        "{at}: factor {} must be a positive number up to the plausible maximum {} (1.24 = 24 % more)",
+                        limits::show(f),
+                        limits::MAX_GROWTH
                     )))
                 }
             };
@@ -655,6 +686,22 @@ impl Plan {
                         )));
                     }
                 }
+                at_most("[network]", "speed_kmh", speed_kmh, limits::MAX_SPEED_KMH)
+                    .map_err(&err)?;
+                at_most(
+                    "[network]",
+                    "max_snap_m",
+                    max_snap_m,
+                    limits::MAX_DISTANCE_M,
+                )
+                .map_err(&err)?;
+                at_most(
+                    "[network]",
+                    "area_width_m",
+                    area_width_m,
+                    limits::MAX_DISTANCE_M,
+                )
+                .map_err(&err)?;
                 Some(NetworkSpec {
                     path: resolve(&n.path),
                     speed_kmh,
@@ -699,6 +746,7 @@ impl Plan {
                     s.radius_m
                 )));
             }
+            at_most(&at, "radius_m", s.radius_m, limits::MAX_DISTANCE_M).map_err(&err)?;
             if let Some(t) = s.coverage_target {
                 if !(0.0..=1.0).contains(&t) {
                     return Err(err(format!("{at}: coverage_target = {t} must be a fraction between 0 and 1 (0.9 means 90 %)")));
@@ -721,6 +769,24 @@ impl Plan {
                     return Err(err(format!("{at}: {k} = {v} must be a positive number")));
                 }
             }
+            at_most(&at, "minutes", minutes, limits::MAX_MINUTES).map_err(&err)?;
+            let walk_m = |min: f64| min * speed_kmh * 1000.0 / 60.0;
+            for m in s.zones.values().filter_map(|z| z.minutes).chain([minutes]) {
+                if m.is_finite() {
+                    at_most(
+                        &at,
+                        "the walking budget (minutes × speed_kmh, metres)",
+                        walk_m(m),
+                        limits::MAX_DISTANCE_M,
+                    )
+                    .map_err(&err)?;
+                }
+            }
+            at_most(&at, "speed_kmh", speed_kmh, limits::MAX_SPEED_KMH).map_err(&err)?;
+            if let Some(c) = s.capacity_per_1000 {
+                at_most(&at, "capacity_per_1000", c, limits::MAX_CAPACITY_PER_1000)
+                    .map_err(&err)?;
+            }
             let access = match &s.access {
                 None => None,
                 Some(a) => Some(
@@ -739,12 +805,23 @@ impl Plan {
                 if !zones_known && source.is_none() {
                     return Err(err(format!("{at}: per-zone rules need [areas] zone = \"…\" (the property holding each unit's zone)")));
                 }
-                for (k, v) in [("radius_m", z.radius_m), ("minutes", z.minutes)] {
-                    if v.is_some_and(|v| !(v.is_finite() && v > 0.0)) {
+                for (k, v, max) in [
+                    ("radius_m", z.radius_m, limits::MAX_DISTANCE_M),
+                    ("minutes", z.minutes, limits::MAX_MINUTES),
+                    (
+                        "capacity_per_1000",
+                        z.capacity_per_1000,
+                        limits::MAX_CAPACITY_PER_1000,
+                    ),
+                ] {
+                    if k != "capacity_per_1000" && v.is_some_and(|v| !(v.is_finite() && v > 0.0)) {
                         return Err(err(format!(
                             "{at}: {k} = {} must be a positive number",
                             v.unwrap_or_default()
                         )));
+                    }
+                    if let Some(v) = v.filter(|v| v.is_finite()) {
+                        at_most(&at, k, v, max).map_err(&err)?;
                     }
                 }
                 if let Some(t) = z.coverage_target {
@@ -870,6 +947,23 @@ fn select_values(
     Ok(out)
 }
 
+/// Refuses a plan value above its plausible maximum (see [`crate::limits`]); `at` names the
+/// section (empty inside `access`, whose caller prefixes it).
+fn at_most(at: &str, key: &str, v: f64, max: f64) -> std::result::Result<(), String> {
+    if v <= max {
+        return Ok(());
+    }
+    let at = if at.is_empty() {
+        String::new()
+    } else {
+        format!("{at}: ")
+    };
+    Err(format!(
+        "{at}{key} = {} is above the plausible maximum {max} (see README, \"Plausible ranges\")",
+        limits::show(v)
+    ))
+}
+
 /// Validates `[[service]] access`; the error text starts with the offending key (after
 /// `access.`). `radius_m` and `walk_m` are the service's straight-line and walking reach, the
 /// default catchment.
@@ -901,6 +995,7 @@ fn access_spec(
                 "catchment_m = {c} must be a positive number of metres"
             ));
         }
+        at_most("", "catchment_m", c, limits::MAX_DISTANCE_M)?;
     }
     let default_catchment = if on_foot { walk_m } else { radius_m };
     let steps = match (a.decay.as_deref(), &a.steps) {
@@ -937,8 +1032,8 @@ fn access_spec(
     }
     let mut prev = (0.0, 1.0);
     for (i, &(b, w)) in steps.iter().enumerate() {
-        if !(b.is_finite() && b > prev.0) {
-            return Err(format!("steps[{i}] = [{b}, {w}]: upper bounds must be positive metres, strictly increasing"));
+        if !(b.is_finite() && b > prev.0 && b <= limits::MAX_DISTANCE_M) {
+            return Err(format!("steps[{i}] = [{b}, {w}]: upper bounds must be positive metres up to {}, strictly increasing", limits::MAX_DISTANCE_M));
         }
         if !(w > 0.0 && w <= prev.1) {
             return Err(format!("steps[{i}] = [{b}, {w}]: weights must lie in (0, 1] and not increase with distance"));

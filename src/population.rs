@@ -6,6 +6,7 @@
 //! negative values count as 0 and are counted per field.
 
 use crate::error::{Error, Location, Result};
+use crate::limits;
 use crate::load::geojson::{self, Geometry, Polygon};
 use crate::load::{self, check_lonlat, vector, BBox, Value};
 use crate::plan::{is_csv, PopulationSpec};
@@ -125,8 +126,12 @@ fn centroid(polys: &[Polygon], frame: &Frame) -> [f64; 2] {
     }
 }
 
-/// Reads the population layer.
+/// Reads the population layer (a panic in a reader becomes [`Error::Internal`]).
 pub fn load(spec: &PopulationSpec, warnings: &mut Warnings) -> Result<Cells> {
+    crate::error::guard(&spec.path, || read(spec, warnings))
+}
+
+fn read(spec: &PopulationSpec, warnings: &mut Warnings) -> Result<Cells> {
     let fields: Vec<&str> = {
         let mut f: Vec<&str> = spec
             .groups
@@ -167,6 +172,9 @@ pub fn load(spec: &PopulationSpec, warnings: &mut Warnings) -> Result<Cells> {
             None,
             "the population layer has no cells",
         ));
+    }
+    if !raster {
+        duplicates(spec, &acc)?;
     }
     let unknown = match spec.null_values.as_slice() {
         [] => String::new(),
@@ -218,6 +226,17 @@ pub fn load(spec: &PopulationSpec, warnings: &mut Warnings) -> Result<Cells> {
             ),
         );
     }
+    for ((name, _), v) in spec.groups.iter().zip(&acc.values) {
+        let n = v.len() as u64;
+        warnings.add(
+            "zero_population",
+            if v.iter().all(|&x| x == 0.0) { n } else { 0 },
+            format!(
+                "{}: group '{name}' is 0 (or null, or negative) in all {n} cells: every coverage figure of its services will be 0",
+                path.display()
+            ),
+        );
+    }
     let ids = match (spec.id.is_some(), is_csv(path)) {
         _ if raster => CellIds::Pixels(std::mem::take(&mut acc.pixels)),
         (true, _) => CellIds::Given(std::mem::take(&mut acc.ids)),
@@ -234,6 +253,109 @@ pub fn load(spec: &PopulationSpec, warnings: &mut Warnings) -> Result<Cells> {
     })
 }
 
+/// Refuses two cells at the same position (the same point, or the same polygons) or with the
+/// same `[population] id`: their people would be counted twice. The error names both lines or
+/// features. Raster pixels are distinct by construction.
+fn duplicates(spec: &PopulationSpec, acc: &Acc) -> Result<()> {
+    use rayon::prelude::*;
+    let path = &spec.path;
+    let csv = is_csv(path);
+    let at = |c: usize| {
+        if csv {
+            Location::Line(acc.lines[c])
+        } else {
+            Location::Feature(acc.lines[c] as usize)
+        }
+    };
+    let name = |c: usize| {
+        if csv {
+            format!("line {}", acc.lines[c])
+        } else {
+            format!("feature {}", acc.lines[c])
+        }
+    };
+    // The first pair of equal keys in cell order (the later cell of the pair is reported).
+    fn first_pair<K: Ord + Sync>(
+        keys: &[K],
+        same: impl Fn(usize, usize) -> bool,
+    ) -> Option<(usize, usize)> {
+        let mut order: Vec<u32> = (0..keys.len() as u32).collect();
+        order
+            .par_sort_unstable_by(|&a, &b| keys[a as usize].cmp(&keys[b as usize]).then(a.cmp(&b)));
+        order
+            .windows(2)
+            .map(|w| (w[0] as usize, w[1] as usize))
+            .filter(|&(a, b)| keys[a] == keys[b] && same(a, b))
+            .min_by_key(|&(_, b)| b)
+    }
+    if let Some(field) = &spec.id {
+        let ids: Vec<&str> = acc.ids.iter().map(String::as_str).collect();
+        if let Some((a, b)) = first_pair(&ids, |a, _| !ids[a].trim().is_empty()) {
+            return Err(Error::input(
+                path,
+                at(b),
+                Some(field),
+                format!(
+                    "cell id \"{}\" is used again ({} has it too): every cell needs its own id",
+                    load::quote(ids[b]),
+                    name(a)
+                ),
+            ));
+        }
+    }
+    let found = match &acc.footprints {
+        Footprints::Points => {
+            let keys: Vec<[u64; 2]> = acc
+                .lonlat
+                .iter()
+                .map(|p| [p[0].to_bits(), p[1].to_bits()])
+                .collect();
+            first_pair(&keys, |_, _| true)
+        }
+        Footprints::Polygons(polys) => {
+            let keys: Vec<u64> = polys
+                .par_iter()
+                .map(|p| {
+                    use std::hash::{Hash, Hasher};
+                    let mut h = std::collections::hash_map::DefaultHasher::new();
+                    for q in p.iter().flatten().flatten() {
+                        q[0].to_bits().hash(&mut h);
+                        q[1].to_bits().hash(&mut h);
+                    }
+                    h.finish()
+                })
+                .collect();
+            first_pair(&keys, |a, b| polys[a] == polys[b])
+        }
+    };
+    if let Some((a, b)) = found {
+        let (field, what) = match &acc.footprints {
+            Footprints::Points => {
+                let p = acc.lonlat[b];
+                (
+                    if csv {
+                        spec.lon.as_deref().unwrap_or("lon")
+                    } else {
+                        "geometry"
+                    },
+                    format!("the point ({}, {})", p[0], p[1]),
+                )
+            }
+            Footprints::Polygons(_) => ("geometry", "the polygon".to_string()),
+        };
+        return Err(Error::input(
+            path,
+            at(b),
+            Some(field),
+            format!(
+                "{what} repeats the cell of {}: a population cell listed twice would be counted twice; remove one",
+                name(a)
+            ),
+        ));
+    }
+    Ok(())
+}
+
 /// The `null_values` of each field: all of them, or those `null_fields` names.
 fn null_sets(spec: &PopulationSpec, fields: &[&str]) -> Vec<Vec<f64>> {
     fields
@@ -248,11 +370,34 @@ fn null_sets(spec: &PopulationSpec, fields: &[&str]) -> Vec<Vec<f64>> {
         .collect()
 }
 
+/// What one field value of a cell counts as.
+enum Count {
+    /// Null, missing, NaN (raster nodata) or one of the `null_values`: counted, taken as 0.
+    Null,
+    /// Below 0: counted, taken as 0.
+    Negative,
+    /// People.
+    People(f64),
+}
+
+/// The one check every population value passes, whatever the format (vector, table, raster):
+/// a non-finite value or more than [`limits::MAX_PEOPLE`] is refused (the message, without the
+/// place, which the caller adds).
+fn count(x: Option<f64>, null_values: &[f64]) -> std::result::Result<Count, String> {
+    match x {
+        None => Ok(Count::Null),
+        Some(x) if x.is_nan() || null_values.contains(&x) => Ok(Count::Null),
+        Some(x) if x < 0.0 && x.is_finite() => Ok(Count::Negative),
+        Some(x) => limits::check(x, 0.0, limits::MAX_PEOPLE, "people in a cell").map(Count::People),
+    }
+}
+
 /// Rows read so far (one per CSV chunk, merged in file order).
 struct Acc {
     lonlat: Vec<[f64; 2]>,
     values: Vec<Vec<f64>>,
     ids: Vec<String>,
+    /// Each cell's CSV line, or feature index (vector layers).
     lines: Vec<u64>,
     pixels: Vec<(u32, u32)>,
     nulls: Vec<u64>,
@@ -297,22 +442,20 @@ impl Acc {
         loc: Location,
     ) -> Result<()> {
         for (k, f) in fields.iter().enumerate() {
-            self.scratch[k] =
-                match load::number(&get(k), path, loc.clone(), f, "a population count")? {
-                    None => {
-                        self.nulls[k] += 1;
-                        0.0
-                    }
-                    Some(x) if self.null_values[k].contains(&x) => {
-                        self.nulls[k] += 1;
-                        0.0
-                    }
-                    Some(x) if x < 0.0 => {
-                        self.negatives[k] += 1;
-                        0.0
-                    }
-                    Some(x) => x,
-                };
+            let x = load::number(&get(k), path, loc.clone(), f, "a population count")?;
+            self.scratch[k] = match count(x, &self.null_values[k])
+                .map_err(|m| Error::input(path, loc.clone(), Some(*f), m))?
+            {
+                Count::Null => {
+                    self.nulls[k] += 1;
+                    0.0
+                }
+                Count::Negative => {
+                    self.negatives[k] += 1;
+                    0.0
+                }
+                Count::People(x) => x,
+            };
         }
         for (g, idx) in groups.iter().enumerate() {
             self.values[g].push(idx.iter().map(|&k| self.scratch[k]).sum());
@@ -397,17 +540,19 @@ fn read_csv(
         || Acc::new(nf, groups.len(), &null_sets(spec, fields)),
         |acc, line, row| {
             let loc = Location::Line(line);
-            let x = parse_coord(row[0], path, line, lon)?;
-            let y = parse_coord(row[1], path, line, lat)?;
-            let [x, y] = load::table_point(x, y, spec.crs.as_ref())
-                .map_err(|m| Error::input(path, loc.clone(), Some(lon), m))?;
+            let [x, y] = load::table_coords(
+                [row[0], row[1]],
+                spec.crs.as_ref(),
+                path,
+                loc.clone(),
+                [lon, lat],
+            )?;
             acc.bbox.add(x, y);
             acc.lonlat.push([x, y]);
             if spec.id.is_some() {
                 acc.ids.push(row[2 + nf].to_owned());
-            } else {
-                acc.lines.push(line);
             }
+            acc.lines.push(line);
             acc.values(
                 |k| match load::parse_f64(row[2 + k]) {
                     Some(v) if v.is_finite() => Value::Num(v),
@@ -474,6 +619,7 @@ fn read_vector(spec: &PopulationSpec, fields: &[&str], groups: &[Vec<usize>]) ->
             acc.ids
                 .push(geojson::prop_text(&f.properties, id).unwrap_or_default());
         }
+        acc.lines.push(f.index as u64);
         let props = &f.properties;
         acc.values(
             |k| geojson::prop(props, fields[k]),
@@ -571,17 +717,25 @@ fn read_rasters(spec: &PopulationSpec, fields: &[&str], groups: &[Vec<usize>]) -
             let mut nulls = vec![false; nf];
             for c in 0..g.width as usize {
                 for (k, row) in rows.iter().enumerate() {
-                    let x = row[c];
                     nulls[k] = false;
-                    acc.scratch[k] = if x.is_nan() || acc.null_values[k].contains(&x) {
-                        nulls[k] = true;
-                        0.0
-                    } else if x < 0.0 {
-                        acc.negatives[k] += 1;
-                        0.0
-                    } else {
-                        x
-                    };
+                    acc.scratch[k] =
+                        match count(Some(row[c]), &acc.null_values[k]).map_err(|m| {
+                            let at = Location::Pixel {
+                                row: r,
+                                col: c as u32,
+                            };
+                            Error::input(&paths[k], at, None, m)
+                        })? {
+                            Count::Null => {
+                                nulls[k] = true;
+                                0.0
+                            }
+                            Count::Negative => {
+                                acc.negatives[k] += 1;
+                                0.0
+                            }
+                            Count::People(x) => x,
+                        };
                 }
                 let populated = groups
                     .iter()
@@ -612,18 +766,6 @@ fn read_rasters(spec: &PopulationSpec, fields: &[&str], groups: &[Vec<usize>]) -
         all.footprints = Footprints::Polygons(std::mem::take(&mut all.squares));
     }
     Ok(all)
-}
-
-fn parse_coord(s: &str, path: &std::path::Path, line: u64, col: &str) -> Result<f64> {
-    match load::parse_f64(s.trim()) {
-        Some(v) => Ok(v),
-        None => Err(Error::input(
-            path,
-            Location::Line(line),
-            Some(col),
-            format!("expected a coordinate in decimal degrees, found \"{s}\""),
-        )),
-    }
 }
 
 #[cfg(test)]

@@ -27,7 +27,7 @@ use crate::coverage::PointGrid;
 use crate::error::{Error, Location, Result};
 use crate::gaps::{self, AreaStats, Reason, ServiceInput};
 use crate::load::geojson::{self, Geometry};
-use crate::load::{self, check_lonlat, BBox};
+use crate::load::{self, BBox};
 use crate::plan::{is_csv, CellSize, Plan};
 use crate::siting::{
     self, BoundOptions, Instance, MclpOptions, SitingError, Unfixable, UnitProblem, UnitTarget,
@@ -281,6 +281,10 @@ impl SitesResult {
 /// Parses a grid spacing such as `200m`, `200 m` or `0.5km` into metres.
 pub fn parse_spacing(s: &str) -> std::result::Result<f64, String> {
     match CellSize::parse(s) {
+        Some(CellSize::Meters(m)) if m > crate::limits::MAX_DISTANCE_M => Err(format!(
+            "{m} m is above the plausible maximum {} m",
+            crate::limits::MAX_DISTANCE_M
+        )),
         Some(CellSize::Meters(m)) if m >= 1.0 => Ok(m),
         Some(CellSize::Meters(m)) => Err(format!("{m} m is too fine: use at least 1 m")),
         _ => Err(format!(
@@ -535,12 +539,11 @@ pub fn sort_demand(a: &Analysis, service: usize, demand: &mut [u32]) {
 pub fn run(plan: Plan, opts: &Options) -> Result<SitesResult> {
     let service = find_service(&plan, &opts.kind)?;
     if let Some(c) = opts.capacity {
-        if !(c.is_finite() && c >= 0.0) {
-            return Err(Error::Plan {
+        crate::limits::check(c, 0.0, crate::limits::MAX_CAPACITY, "a new site's capacity")
+            .map_err(|m| Error::Plan {
                 path: plan.path.clone(),
-                reason: format!("--capacity {c}: expected a number ≥ 0"),
-            });
-        }
+                reason: format!("--capacity: {m}"),
+            })?;
     }
     let a = crate::run(
         plan,
@@ -576,7 +579,9 @@ pub fn select(mut a: Analysis, service: usize, opts: &Options) -> Result<SitesRe
             format!("{s} m grid over populated land"),
         ),
         CandidateSource::File { path, lon, lat, id } => (
-            file_candidates(&a, &index, path, lon, lat, id.as_deref())?,
+            crate::error::guard(path, || {
+                file_candidates(&a, &index, path, lon, lat, id.as_deref())
+            })?,
             format!("file {}", path.display()),
         ),
     };
@@ -585,7 +590,7 @@ pub fn select(mut a: Analysis, service: usize, opts: &Options) -> Result<SitesRe
         ..Default::default()
     };
     if let Some(ex) = &opts.exclude {
-        let keep = exclusion_mask(ex, &cands)?;
+        let keep = crate::error::guard(ex, || exclusion_mask(ex, &cands))?;
         let mut k = keep.iter();
         cands.retain(|_| *k.next().expect("one flag per candidate"));
         counts.excluded = counts.generated - cands.len();
@@ -1177,22 +1182,13 @@ fn file_candidates(
             &cols,
             Vec::new,
             |acc: &mut Vec<(String, [f64; 2])>, line, row| {
-                let coord = |k: usize| {
-                    row[k].trim().parse::<f64>().map_err(|_| {
-                        Error::input(
-                            path,
-                            Location::Line(line),
-                            Some(cols[k]),
-                            format!(
-                                "expected a coordinate in decimal degrees, found \"{}\"",
-                                row[k]
-                            ),
-                        )
-                    })
-                };
-                let (x, y) = (coord(0)?, coord(1)?);
-                check_lonlat(x, y)
-                    .map_err(|m| Error::input(path, Location::Line(line), Some(lon), m))?;
+                let [x, y] = load::table_coords(
+                    [row[0], row[1]],
+                    None,
+                    path,
+                    Location::Line(line),
+                    [lon, lat],
+                )?;
                 let name = row
                     .get(2)
                     .map(|s| s.trim().to_owned())

@@ -142,6 +142,14 @@ fn header(first_line: &str, path: &Path, columns: &[&str]) -> Result<Header> {
             "the CSV file is empty (no header line)",
         ));
     }
+    if first_line.trim_end_matches('\r').contains('\r') {
+        return Err(Error::input(
+            path,
+            Location::Line(1),
+            None,
+            "the header line holds a carriage return (CR) before its end: the file has CR-only (old Mac) line endings; save it with LF or CRLF line endings",
+        ));
+    }
     let delim = [b',', b';', b'\t']
         .into_iter()
         .max_by_key(|d| first_line.bytes().filter(|b| b == d).count())
@@ -156,7 +164,7 @@ fn header(first_line: &str, path: &Path, columns: &[&str]) -> Result<Header> {
                 Some(c),
                 format!(
                     "column '{c}' not found; the header has: {}",
-                    names.join(", ")
+                    super::quote(&names.join(", "))
                 ),
             )
         })?;

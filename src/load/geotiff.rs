@@ -135,7 +135,7 @@ fn open_decoder(path: &Path) -> Result<Decoder<BufReader<File>>> {
 /// Reads a raster's header (no pixels), and checks that its chunks lie in the file and that
 /// their compressed bytes can produce the pixels the header claims ([`check_chunks`]).
 pub fn info(path: &Path) -> Result<RasterInfo> {
-    super::guarded(path, || {
+    crate::error::guard(path, || {
         let mut d = open_decoder(path)?;
         let info = header(path, &mut d)?;
         check_chunks(path, &mut d)?;
@@ -870,7 +870,7 @@ pub fn fold_rows<A: Send>(
             for r in a..b {
                 for s in streams.iter_mut() {
                     let path = s.path.clone();
-                    super::guarded(&path, || s.row(r).map(|_| ()))?;
+                    crate::error::guard(&path, || s.row(r).map(|_| ()))?;
                 }
                 let slices: Vec<&[f64]> = streams
                     .iter()

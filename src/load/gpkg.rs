@@ -118,7 +118,7 @@ fn check_metadata_tables(conn: &Connection, path: &Path) -> Result<()> {
 /// no more rows than the file has bytes (every row a view returns is built from rows the file
 /// stores, each at least a byte).
 pub fn read(path: &Path, layer: Option<&str>) -> Result<GpkgLayer> {
-    super::guarded(path, || read_unguarded(path, layer))
+    crate::error::guard(path, || read_unguarded(path, layer))
 }
 
 fn read_unguarded(path: &Path, layer: Option<&str>) -> Result<GpkgLayer> {

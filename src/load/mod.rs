@@ -15,28 +15,9 @@ pub mod xlsx;
 use crate::error::{Error, Location, Result};
 use std::path::Path;
 
-/// How [`guarded`] begins the message of a panic it caught, so tests can tell a caught panic
-/// from an ordinary error.
-pub const PANIC_CAUGHT: &str = "the reader failed unexpectedly";
-
-/// Runs the reader of `path`, turning a panic inside it (a bug, ours or a dependency's, on a
-/// damaged file) into the usual error naming the file, so the CLI exits 2 and leaves `--out` as
-/// it was. The last resort only: known failures are checked before they can panic.
-pub fn guarded<T>(path: &Path, read: impl FnOnce() -> Result<T>) -> Result<T> {
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(read)).unwrap_or_else(|p| {
-        let what = p
-            .downcast_ref::<&str>()
-            .map(|s| s.to_string())
-            .or_else(|| p.downcast_ref::<String>().cloned())
-            .unwrap_or_default();
-        Err(Error::input(
-            path,
-            Location::File,
-            None,
-            format!("{PANIC_CAUGHT} ({what}): the file is probably damaged"),
-        ))
-    })
-}
+/// How the last-resort guard ([`crate::error::guard`]) begins the message of a panic it caught,
+/// so tests can tell a caught panic from an ordinary error.
+pub const PANIC_CAUGHT: &str = "internal error while reading";
 
 /// A property value as read: a number, a missing/null value, or text.
 #[derive(Debug, Clone, PartialEq)]
@@ -124,9 +105,65 @@ pub fn number(
             path,
             loc,
             Some(field),
-            format!("expected a number ({what}), found \"{t}\""),
+            format!("expected a number ({what}), found \"{}\"", quote(t)),
         )),
     }
+}
+
+/// The longest piece of input an error message quotes, in characters.
+pub const QUOTE_MAX: usize = 200;
+
+/// Input text as an error quotes it: at most [`QUOTE_MAX`] characters (a broken file can put a
+/// megabyte on one "line"), the rest counted.
+pub fn quote(s: &str) -> String {
+    match s.char_indices().nth(QUOTE_MAX) {
+        None => s.to_owned(),
+        Some((cut, _)) => format!(
+            "{}… ({} more characters)",
+            &s[..cut],
+            s[cut..].chars().count()
+        ),
+    }
+}
+
+/// Reads a table row's coordinate pair (`x`, `y` as text, in the columns `cols`) as WGS 84
+/// lon/lat: parsed, converted from `crs` when given, range-checked. The error names the column
+/// that is wrong (the latitude column for a bad latitude).
+pub fn table_coords(
+    [x, y]: [&str; 2],
+    crs: Option<&crate::crs::Crs>,
+    path: &Path,
+    loc: Location,
+    cols: [&str; 2],
+) -> Result<[f64; 2]> {
+    let parse = |s: &str, col: &str| {
+        parse_f64(s.trim()).ok_or_else(|| {
+            Error::input(
+                path,
+                loc.clone(),
+                Some(col),
+                format!(
+                    "expected a coordinate in decimal degrees, found \"{}\"",
+                    quote(s)
+                ),
+            )
+        })
+    };
+    let (x, y) = (parse(x, cols[0])?, parse(y, cols[1])?);
+    table_point(x, y, crs).map_err(|m| {
+        // Name the latitude column when only the latitude is wrong (and the pair does not look
+        // swapped, which the message blames on the longitude column).
+        let lat_only = crs.is_none_or(|c| c.is_wgs84_lonlat())
+            && (-180.0..=180.0).contains(&x)
+            && !(-90.0..=90.0).contains(&y)
+            && !((-90.0..=90.0).contains(&x) && (-180.0..=180.0).contains(&y));
+        let col = if lat_only || (x.is_finite() && !y.is_finite()) {
+            cols[1]
+        } else {
+            cols[0]
+        };
+        Error::input(path, loc.clone(), Some(col), m)
+    })
 }
 
 /// Checks one lon/lat pair; the error hints at swapped axes or projected metres.

@@ -68,7 +68,7 @@ fn read_bytes(path: &Path) -> Result<Vec<u8>> {
 
 /// Reads `path` (the .shp) with its .dbf (required), .prj and .cpg (optional).
 pub fn read(path: &Path) -> Result<Shapefile> {
-    super::guarded(path, || read_unguarded(path))
+    crate::error::guard(path, || read_unguarded(path))
 }
 
 fn read_unguarded(path: &Path) -> Result<Shapefile> {

@@ -7,7 +7,7 @@
 //! used range of 17 billion cells). The legacy .xls format is refused: calamine builds every
 //! sheet of it as a dense range when the workbook is opened, before anything can be checked.
 
-use super::{guarded, Value};
+use super::Value;
 use crate::error::{Error, Location, Result};
 use calamine::{open_workbook, DataRef, Reader, Xlsx, XlsxError};
 use std::path::Path;
@@ -68,7 +68,7 @@ pub fn read(path: &Path, sheet: Option<&str>) -> Result<Sheet> {
              positions the file claims): save the workbook as .xlsx, or the sheet as CSV",
         ));
     }
-    guarded(path, || read_xlsx(path, sheet))
+    crate::error::guard(path, || read_xlsx(path, sheet))
 }
 
 fn read_xlsx(path: &Path, sheet: Option<&str>) -> Result<Sheet> {

@@ -58,4 +58,28 @@ pub enum NetworkError {
         /// Number of way node references without a node in the file.
         missing_node_refs: u64,
     },
+    /// Reading the file panicked (a bug, caught at the loader boundary).
+    #[error("internal error while reading {}: {reason}; please report this with the file", path.display())]
+    Internal {
+        /// The offending file.
+        path: PathBuf,
+        /// The panic message.
+        reason: String,
+    },
+    /// The walkable ways have nodes in the file, but no two consecutive distinct ones: every way
+    /// is a single node (or its present nodes are separated by missing ones).
+    #[error(
+        "The street network file {} has {walkable_ways} walkable ways, but none has two \
+         consecutive distinct nodes in the file ({missing_node_refs} missing node references), so \
+         there is no street segment to walk on. Expected ways of at least two nodes.",
+        path.display()
+    )]
+    NoSegments {
+        /// The offending file.
+        path: PathBuf,
+        /// Number of walkable ways found.
+        walkable_ways: u64,
+        /// Number of way node references without a node in the file.
+        missing_node_refs: u64,
+    },
 }

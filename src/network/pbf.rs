@@ -33,6 +33,14 @@ const MAX_BLOB_BODY: u64 = 32 * 1024 * 1024;
 /// is not a complete PBF file, [`NetworkError::NoWalkable`] when it has no walkable way and
 /// [`NetworkError::MissingNodes`] when the walkable ways have no nodes in the file.
 pub fn read_pbf(path: &Path, frame: &dyn LocalFrame) -> Result<WalkNetwork, NetworkError> {
+    crate::error::guard_with(
+        path,
+        || read(path, frame),
+        |path, reason| NetworkError::Internal { path, reason },
+    )
+}
+
+fn read(path: &Path, frame: &dyn LocalFrame) -> Result<WalkNetwork, NetworkError> {
     check_framing(path)?;
 
     // Pass 1: the node lists of walkable ways, kept in file order for deterministic edge ids.
@@ -115,7 +123,15 @@ pub fn read_pbf(path: &Path, frame: &dyn LocalFrame) -> Result<WalkNetwork, Netw
             start = end;
         }
     }
+    let refs: usize = chunks.iter().map(|(_, c)| c.refs.len()).sum();
     drop(chunks);
+    if raw_edges.is_empty() && missing_node_refs < refs as u64 {
+        return Err(NetworkError::NoSegments {
+            path: path.to_path_buf(),
+            walkable_ways: walkable_ways as u64,
+            missing_node_refs,
+        });
+    }
     if raw_edges.is_empty() {
         return Err(NetworkError::MissingNodes {
             path: path.to_path_buf(),

@@ -1493,7 +1493,11 @@ fn write(choice: &Choice, dir: &Path, findings: &mut Vec<String>) -> String {
         };
         for k in kinds {
             let _ = writeln!(o, "\n[[service]]");
-            let _ = writeln!(o, "kind = {}", q(&k));
+            let _ = writeln!(
+                o,
+                "kind = {}  # GUESS: a kind found in the facilities, evaluated on its own; check",
+                q(&k)
+            );
             let _ = writeln!(o, "serves = {}  # GUESS: check", q(&serves));
             let _ = writeln!(
                 o,

@@ -99,19 +99,47 @@ fn expectation(bundle: &str) -> Expect {
             facilities: "facilities_synthetic.csv",
             kind: "kind",
         },
+        // The synthetic try-out bundles of the district presets (data/presets/<id>).
+        "daxing-2023" => preset(&[("oldest", &["pop_80plus"])]),
+        "shuangqiao-2025" => preset(&[("elderly", &["pop_60plus"])]),
+        "dongli-2025" | "mentougou-2025" | "yuzhong-2025" => preset(&[
+            ("total", &["pop_total"]),
+            ("elderly", &["pop_60plus"]),
+            ("infants", &["pop_0_3"]),
+        ]),
         other => panic!("data/{other}: a new bundle; add what init must recognise in it here"),
+    }
+}
+
+/// A preset try-out bundle: the same file names in each, the groups its population has.
+fn preset(groups: &'static [(&'static str, &'static [&'static str])]) -> Expect {
+    Expect {
+        areas: "streets_approx.geojson",
+        population: "population_synthetic.csv",
+        groups,
+        facilities: "facilities_synthetic.csv",
+        kind: "kind",
     }
 }
 
 #[test]
 fn recognises_every_bundle_and_its_plan_runs() {
-    let mut bundles: Vec<PathBuf> = std::fs::read_dir(root().join("data"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.is_dir())
+    // Every folder of data/ is a bundle, except data/presets, whose folders are.
+    let folders = |d: PathBuf| -> Vec<PathBuf> {
+        std::fs::read_dir(d)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.is_dir())
+            .collect()
+    };
+    let presets = root().join("data/presets");
+    let mut bundles: Vec<PathBuf> = folders(root().join("data"))
+        .into_iter()
+        .filter(|p| *p != presets)
+        .chain(folders(presets.clone()))
         .collect();
     bundles.sort();
-    assert!(bundles.len() >= 3, "{bundles:?}");
+    assert!(bundles.len() >= 8, "{bundles:?}");
     for b in bundles {
         let name = b.file_name().unwrap().to_string_lossy().into_owned();
         let want = expectation(&name);

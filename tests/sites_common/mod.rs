@@ -93,11 +93,7 @@ pub fn assert_sites_reanalysed_reproduce_areas_after(
     let fac = dir.join("new_sites.csv");
     std::fs::write(&fac, csv).unwrap();
     // The plan with absolute paths plus the new sites as a facility source.
-    let base = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/plans");
-    let text = std::fs::read_to_string(plan)
-        .unwrap()
-        .replace("../../../shared", s(&base.join("../../../shared")))
-        .replace("../../data", s(&base.join("../../data")));
+    let text = with_absolute_paths(plan);
     let text = format!(
         "{text}\n[[facilities]]\npath = {:?}\nlon = \"lon\"\nlat = \"lat\"\nid = \"id\"\nkind_value = {kind:?}\n",
         s(&fac)
@@ -152,4 +148,26 @@ pub fn sites_on_foot_reproduce_areas_after(plan_name: &str, kind: &str, n: usize
         walk(&after) - walk(&before)
     );
     assert_sites_reanalysed_reproduce_areas_after(dir.path(), &p, &out, kind);
+}
+
+/// The plan's text with every `path = "…"` made absolute (relative to the plan's folder), so
+/// the plan can be written anywhere.
+pub fn with_absolute_paths(plan: &Path) -> String {
+    let base = plan.parent().unwrap();
+    std::fs::read_to_string(plan)
+        .unwrap()
+        .lines()
+        .map(|l| match l.strip_prefix("path = \"") {
+            Some(rest) => {
+                let end = rest.find('"').unwrap();
+                format!(
+                    "path = {:?}{}",
+                    s(&base.join(&rest[..end])),
+                    &rest[end + 1..]
+                )
+            }
+            None => l.to_owned(),
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
 }

@@ -128,6 +128,9 @@ mod tests {
             t.contains("internal error while reading some/cells.csv"),
             "{t}"
         );
+        // The mutation tests detect a caught panic by this marker: it must begin the message,
+        // or they would pass without seeing one.
+        assert!(t.starts_with(crate::load::PANIC_CAUGHT), "{t}");
         assert!(t.contains("index out of bounds"), "{t}");
         assert_eq!(guard(p, || Ok(5)).unwrap(), 5);
     }

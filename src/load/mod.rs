@@ -15,8 +15,9 @@ pub mod xlsx;
 use crate::error::{Error, Location, Result};
 use std::path::Path;
 
-/// How the last-resort guard ([`crate::error::guard`]) begins the message of a panic it caught,
-/// so tests can tell a caught panic from an ordinary error.
+/// How the last-resort guard ([`crate::error::guard`]) begins the message of a panic it caught
+/// (the text of [`crate::error::Error::Internal`]; `error::tests` ties the two), so tests can
+/// tell a caught panic from an ordinary error.
 pub const PANIC_CAUGHT: &str = "internal error while reading";
 
 /// A property value as read: a number, a missing/null value, or text.

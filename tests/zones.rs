@@ -25,6 +25,7 @@ fn fixtures() -> PathBuf {
 }
 
 fn run_cli(plan: &Path, out: &Path, extra: &[&str]) -> std::process::Output {
+    common::keep_plan(plan);
     let mut args = vec![
         "analyze".to_string(),
         plan.to_str().unwrap().to_string(),

@@ -14,6 +14,7 @@ pub fn root() -> PathBuf {
 
 /// Runs `carecircle analyze PLAN --out OUT -q EXTRA…` and asserts it succeeds.
 pub fn analyze_into(plan: &Path, out: &Path, extra: &[&str]) {
+    keep_plan(plan);
     Command::cargo_bin("carecircle")
         .unwrap()
         .args([
@@ -27,6 +28,36 @@ pub fn analyze_into(plan: &Path, out: &Path, extra: &[&str]) {
         .assert()
         .success();
     check_outputs(out);
+}
+
+/// With `CARECIRCLE_KEEP_TEST_PLANS=DIR`, a copy of the plan's folder (every file, with the
+/// folder's path in the plan rewritten) goes to a new subfolder of DIR, so that
+/// scripts/compare_outputs.py can run the plans the tests build (`--plans-dir DIR`). Without the
+/// variable this does nothing.
+pub fn keep_plan(plan: &Path) {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static N: AtomicUsize = AtomicUsize::new(0);
+    let Some(keep) = std::env::var_os("CARECIRCLE_KEEP_TEST_PLANS") else {
+        return;
+    };
+    let src = plan.parent().unwrap();
+    let name = format!(
+        "{}-{}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::SeqCst),
+        plan.file_stem().unwrap().to_string_lossy()
+    );
+    let dst = Path::new(&keep).join(name);
+    std::fs::create_dir_all(&dst).unwrap();
+    for e in std::fs::read_dir(src).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_file() && (p.extension().is_none_or(|x| x != "toml") || p == plan) {
+            std::fs::copy(&p, dst.join(p.file_name().unwrap())).unwrap();
+        }
+    }
+    let text = std::fs::read_to_string(plan).unwrap();
+    let text = text.replace(src.to_str().unwrap(), dst.to_str().unwrap());
+    std::fs::write(dst.join(plan.file_name().unwrap()), text).unwrap();
 }
 
 /// Every output in `out` parses with a strict reader: `.json`/`.geojson` with serde_json

@@ -289,7 +289,7 @@ pub fn run(plan: Plan, opts: &Options) -> Result<Analysis> {
     let (areas, mut area_attrs, index) = areas?;
     warnings.extend(areas.repairs.clone());
     standard_units(&plan, &areas, &mut area_attrs, &mut warnings);
-    crate::write::xlsx::long_texts(&areas, &area_attrs, &plan.areas.path, &mut warnings);
+    crate::warnings::long_texts(&areas, &area_attrs, &plan.areas.path, &mut warnings);
     let (mut cells, pop_warnings) = cells?;
     let (mut facilities, sources) = fac?;
     warnings.extend(pop_warnings);

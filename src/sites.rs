@@ -194,8 +194,6 @@ pub struct SitesResult {
     pub quality: Quality,
     /// Unit figures after the new sites (area index order).
     pub after: Vec<AreaStats>,
-    /// Rows of `areas_after.csv` (all services; the chosen one after the new sites).
-    pub areas_after_rows: Vec<Vec<String>>,
     /// Units still blank after the new sites, with why (`--fill-blanks`; also filled for `--add`).
     pub unfixable: Vec<UnfixableUnit>,
     /// Notes about the settings (e.g. options that do not apply).
@@ -556,7 +554,7 @@ pub fn run(plan: Plan, opts: &Options) -> Result<SitesResult> {
 }
 
 /// Site selection on a finished analysis (see [`run`]).
-pub fn select(mut a: Analysis, service: usize, opts: &Options) -> Result<SitesResult> {
+pub fn select(a: Analysis, service: usize, opts: &Options) -> Result<SitesResult> {
     let mut tm = crate::analyze::Timer::new();
     tm.out.push((
         "analyze".to_owned(),
@@ -965,10 +963,6 @@ pub fn select(mut a: Analysis, service: usize, opts: &Options) -> Result<SitesRe
         });
     }
 
-    // areas_after.csv rows: every service, the chosen one after the new sites.
-    a.services[service].stats = after.clone();
-    let areas_after_rows = crate::write::tables::areas_rows(&a);
-    a.services[service].stats = before;
     tm.lap("after");
 
     Ok(SitesResult {
@@ -987,7 +981,6 @@ pub fn select(mut a: Analysis, service: usize, opts: &Options) -> Result<SitesRe
         sites,
         quality,
         after,
-        areas_after_rows,
         unfixable,
         notes,
         timings: tm.out,

@@ -38,3 +38,44 @@ impl Warnings {
         self.0.is_empty()
     }
 }
+
+/// Excel's limit on the text of one cell, in UTF-16 code units.
+pub const EXCEL_TEXT_MAX: usize = 32_767;
+
+/// A warning for every unit whose id, name or zone `report.xlsx` cuts (`write::xlsx::excel_text`),
+/// naming the feature of the areas layer and the field.
+pub fn long_texts(
+    areas: &crate::area::Areas,
+    attrs: &crate::area::AreaAttrs,
+    path: &std::path::Path,
+    warnings: &mut Warnings,
+) {
+    let mut cut = Vec::new();
+    for (i, a) in areas.list.iter().enumerate() {
+        let zone = attrs.zone.get(i).and_then(|z| z.as_deref());
+        for (field, v) in [
+            ("id", Some(&a.id[..])),
+            ("name", Some(&a.name[..])),
+            ("zone", zone),
+        ] {
+            if let Some(v) = v.filter(|v| v.encode_utf16().count() > EXCEL_TEXT_MAX) {
+                cut.push(format!(
+                    "feature {} field '{field}' ({} characters)",
+                    a.feature,
+                    v.chars().count()
+                ));
+            }
+        }
+    }
+    let shown = cut.iter().take(5).cloned().collect::<Vec<_>>().join("; ");
+    warnings.add(
+        "text_cut_in_xlsx",
+        cut.len() as u64,
+        format!(
+            "{}: {shown}{}: longer than Excel's {EXCEL_TEXT_MAX} characters per cell, cut in \
+             report.xlsx (whole in the CSV and GeoJSON outputs)",
+            path.display(),
+            if cut.len() > 5 { "; …" } else { "" }
+        ),
+    );
+}

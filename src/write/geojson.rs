@@ -6,6 +6,7 @@
 //! with 2 decimals (1 cm), and the legacy `"crs"` member naming the EPSG code so that QGIS and
 //! GDAL read them (RFC 7946 dropped that member; it is written only off WGS 84).
 
+use super::columns::Value;
 use super::f3;
 use super::round_half_away;
 use crate::analyze::Analysis;
@@ -315,48 +316,34 @@ fn collection_ends(name: &str, crs: &Crs) -> (String, String) {
     )
 }
 
-/// `areas.geojson`: the area polygons with the `areas.csv` figures as properties, one set per
-/// service prefixed with its id (`station_coverage` …).
+/// `areas.geojson`: the area polygons with every `areas.csv` column as properties: `area_id`,
+/// `area_name`, then per service the others prefixed with its id (`station_coverage` …);
+/// empty values are `null`.
 pub fn areas(a: &Analysis, crs: &Crs) -> Vec<String> {
-    let order = super::tables::area_order(a);
+    let cols = super::columns::present(a, false);
+    let stats = super::columns::analysis_stats(a);
+    let order = super::columns::area_order(a);
     let features = order.par_iter().map(|&i| {
         let area = &a.areas.list[i];
         let mut props = vec![
             ("area_id".to_string(), s(&area.id)),
             ("area_name".to_string(), s(&area.name)),
         ];
-        for sv in &a.services {
-            let st = &sv.stats[i];
-            let p = &sv.spec.id;
-            props.push((format!("{p}_population"), f3(st.population)));
-            props.push((format!("{p}_covered_population"), f3(st.covered)));
-            props.push((format!("{p}_coverage"), num_or_null(st.coverage, 6)));
-            props.push((format!("{p}_facilities"), st.facilities.to_string()));
-            props.push((format!("{p}_capacity"), num_or_null(st.capacity, 3)));
-            props.push((
-                format!("{p}_capacity_per_1000"),
-                num_or_null(st.capacity_per_1000, 3),
-            ));
-            if a.network.is_some() {
-                props.push((
-                    format!("{p}_network_covered_population"),
-                    num_or_null(st.network_covered, 3),
-                ));
-                props.push((
-                    format!("{p}_network_coverage"),
-                    num_or_null(st.network_coverage, 6),
-                ));
+        for row in super::columns::unit_rows(a, &stats, i) {
+            // The unit's id and name once, the service as the prefix.
+            let per_service = cols
+                .iter()
+                .filter(|c| c.name != "area_id")
+                .filter(|c| c.name != "area_name" && c.name != "kind");
+            for c in per_service {
+                let v = (c.get)(&row);
+                let text = match &v {
+                    Value::Empty => "null".to_string(),
+                    Value::Text(t) => s(t),
+                    _ => v.text(c.format),
+                };
+                props.push((format!("{}_{}", row.kind, c.name), text));
             }
-            props.push((format!("{p}_blank"), st.blank().to_string()));
-            props.push((
-                format!("{p}_reasons"),
-                s(&st
-                    .reasons
-                    .iter()
-                    .map(|r| r.code())
-                    .collect::<Vec<_>>()
-                    .join(";")),
-            ));
         }
         feature(&props, size_hint(&area.polygons), |out| {
             polygons(out, &area.polygons, Coords::new(crs, 7))

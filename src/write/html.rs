@@ -9,15 +9,16 @@
 //! Douglas–Peucker at a fraction of a screen pixel at full extent. Simplification is for
 //! display only: every figure in the page comes from the unsimplified analysis.
 
+use super::columns::label;
 use super::i18n::{self, tr, trf, Lang};
 use super::round_half_away;
+use super::summary::{Role, RunFacts};
 use crate::analyze::{Analysis, BlankSpot, ServiceResult};
 use crate::gaps::AreaStats;
 use crate::plan::ServiceSpec;
 use crate::projection::LocalLut;
 use crate::sites::{Mode, Site, SitesResult};
 use rayon::prelude::*;
-use serde_json::Value;
 use std::fmt::Write;
 
 const CSS: &str = include_str!("html_assets/report.css");
@@ -365,7 +366,7 @@ impl Base {
 }
 
 /// The page head, the header and the start of the navigation (up to the first link).
-fn page_start(o: &mut String, a: &Analysis, summary: &Value, lang: Lang, kicker: &str) {
+fn page_start(o: &mut String, a: &Analysis, lang: Lang, kicker: &str) {
     let title = if a.plan.title.is_empty() {
         kicker.to_string()
     } else {
@@ -400,7 +401,7 @@ fn page_start(o: &mut String, a: &Analysis, summary: &Value, lang: Lang, kicker:
             "generated_by",
             &[("v", env!("CARGO_PKG_VERSION"))]
         )),
-        esc(&straight_or_summary(lang, summary, a.network.is_some())),
+        esc(distance_note(lang, a.network.is_some())),
     );
     o.push_str("<nav class=\"nav\"><div class=\"wrap\">");
 }
@@ -416,8 +417,8 @@ fn nav_end(o: &mut String, lang: Lang) {
 }
 
 /// Settings, warnings, footer and script.
-fn page_end(o: &mut String, a: &Analysis, summary: &Value, lang: Lang) {
-    settings(o, a, summary, lang);
+fn page_end(o: &mut String, a: &Analysis, lang: Lang) {
+    settings(o, a, &RunFacts::new(a), lang);
     warnings(o, a, lang);
     let _ = write!(
         o,
@@ -428,7 +429,7 @@ fn page_end(o: &mut String, a: &Analysis, summary: &Value, lang: Lang) {
 }
 
 /// Builds the page of `analyze`.
-pub fn html(a: &Analysis, summary: &Value, opts: &ReportOptions) -> String {
+pub fn html(a: &Analysis, opts: &ReportOptions) -> String {
     let lang = opts.lang;
     let v = View::new(a);
     let base = Base::new(a, &v);
@@ -439,7 +440,7 @@ pub fn html(a: &Analysis, summary: &Value, opts: &ReportOptions) -> String {
         .map(|(k, s)| service_section(a, &v, &base, k, s, lang))
         .collect();
     let mut o = String::with_capacity(sections.iter().map(|s| s.len()).sum::<usize>() + 200_000);
-    page_start(&mut o, a, summary, lang, tr(lang, "report_title"));
+    page_start(&mut o, a, lang, tr(lang, "report_title"));
     let _ = write!(o, "<a href=\"#overview\">{}</a>", esc(tr(lang, "overview")));
     for (k, s) in a.services.iter().enumerate() {
         let _ = write!(
@@ -453,7 +454,7 @@ pub fn html(a: &Analysis, summary: &Value, opts: &ReportOptions) -> String {
     for s in &sections {
         o.push_str(s);
     }
-    page_end(&mut o, a, summary, lang);
+    page_end(&mut o, a, lang);
     o
 }
 
@@ -461,14 +462,14 @@ pub fn html(a: &Analysis, summary: &Value, opts: &ReportOptions) -> String {
 /// before and after the new sites (a switch shows either), the new sites ranked and the units'
 /// figures before → after. Shares the head, map drawing, settings and warnings with
 /// [`html`].
-pub fn sites_html(r: &SitesResult, summary: &Value, opts: &ReportOptions) -> String {
+pub fn sites_html(r: &SitesResult, opts: &ReportOptions) -> String {
     let lang = opts.lang;
     let a = &r.analysis;
     let s = &a.services[r.service];
     let v = View::new(a);
     let base = Base::new(a, &v);
     let mut o = String::with_capacity(1 << 20);
-    page_start(&mut o, a, summary, lang, tr(lang, "sites_title"));
+    page_start(&mut o, a, lang, tr(lang, "sites_title"));
     let _ = write!(
         o,
         "<a href=\"#siting\">{}</a><a href=\"#svc-0\">{}</a>",
@@ -542,7 +543,7 @@ pub fn sites_html(r: &SitesResult, summary: &Value, opts: &ReportOptions) -> Str
     sites_list(&mut o, r, lang);
     before_after_table(&mut o, r, lang);
     o.push_str("</section>\n");
-    page_end(&mut o, a, summary, lang);
+    page_end(&mut o, a, lang);
     o
 }
 
@@ -632,8 +633,8 @@ fn siting_summary(o: &mut String, r: &SitesResult, lang: Lang) {
             "<details class=\"unfixable\"><summary>{} ({})</summary><div class=\"tablewrap\"><table class=\"plain\"><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr></thead><tbody>",
             esc(tr(lang, "unfixable")),
             r.unfixable.len(),
-            esc(tr(lang, "col_id")),
-            esc(tr(lang, "col_name")),
+            esc(label(lang, "area_id")),
+            esc(label(lang, "area_name")),
             esc(tr(lang, "col_reasons_after")),
             esc(tr(lang, "why")),
         );
@@ -740,9 +741,9 @@ fn before_after_table(o: &mut String, r: &SitesResult, lang: Lang) {
     };
     let cols: Vec<(String, &str)> = vec![
         (tr(lang, "col_status").into(), ""),
-        (tr(lang, "col_id").into(), ""),
-        (tr(lang, "col_name").into(), ""),
-        (tr(lang, "col_population").into(), "n tip"),
+        (label(lang, "area_id").into(), ""),
+        (label(lang, "area_name").into(), ""),
+        (label(lang, "population").into(), "n tip"),
         (on_foot("col_covered_ba"), "n"),
         (on_foot("col_coverage_ba"), "n tip"),
         (tr(lang, "col_facilities_ba").into(), "n tip"),
@@ -818,14 +819,13 @@ fn before_after_table(o: &mut String, r: &SitesResult, lang: Lang) {
     o.push_str("</tbody></table></div>");
 }
 
-fn straight_or_summary(lang: Lang, summary: &Value, walk: bool) -> String {
-    let d = summary["settings"]["distance"].as_str().unwrap_or("");
-    match lang {
-        Lang::Zh if walk => "规则按路网步行距离判定".into(),
-        Lang::En if walk => "rules judged by walking distance on the street network".into(),
-        Lang::Zh if d.starts_with("straight line") => "直线距离".into(),
-        Lang::En if d.starts_with("straight line") => "straight-line distances".into(),
-        _ => d.split(['(', '（']).next().unwrap_or("").trim().to_string(),
+/// How the rules measure distance, for the page header.
+fn distance_note(lang: Lang, walk: bool) -> &'static str {
+    match (lang, walk) {
+        (Lang::Zh, true) => "规则按路网步行距离判定",
+        (Lang::En, true) => "rules judged by walking distance on the street network",
+        (Lang::Zh, false) => "直线距离",
+        (Lang::En, false) => "straight-line distances",
     }
 }
 
@@ -1582,40 +1582,39 @@ fn table(o: &mut String, a: &Analysis, s: &ServiceResult, lang: Lang) {
         esc(tr(lang, "table"))
     );
     let walk = s.stats.iter().any(|x| x.network_covered.is_some());
-    let minutes = [("m", i18n::num(sp.minutes))];
-    let minutes: Vec<(&str, &str)> = minutes.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let on_foot = |name| label(lang, name).replace("{m}", &i18n::num(sp.minutes));
     let mut cols: Vec<(String, &str)> = vec![
         (tr(lang, "col_status").into(), ""),
-        (tr(lang, "col_id").into(), ""),
-        (tr(lang, "col_name").into(), ""),
-        (tr(lang, "col_population").into(), "n tip"),
-        (tr(lang, "col_covered").into(), "n"),
+        (label(lang, "area_id").into(), ""),
+        (label(lang, "area_name").into(), ""),
+        (label(lang, "population").into(), "n tip"),
+        (label(lang, "covered_population").into(), "n"),
         (tr(lang, "col_uncovered").into(), "n tip"),
         (
-            tr(lang, "col_coverage").into(),
+            label(lang, "coverage").into(),
             if walk { "n" } else { "n tip" },
         ),
     ];
     if walk {
-        cols.push((trf(lang, "col_walk_covered", &minutes), "n"));
-        cols.push((trf(lang, "col_walk_coverage", &minutes), "n tip"));
+        cols.push((on_foot("network_covered_population"), "n"));
+        cols.push((on_foot("network_coverage"), "n tip"));
     }
-    cols.push((tr(lang, "col_facilities").into(), "n tip"));
+    cols.push((label(lang, "facilities").into(), "n tip"));
     if has_cap {
-        cols.push((tr(lang, "col_capacity").into(), "n"));
-        cols.push((tr(lang, "col_cap1000").into(), "n"));
+        cols.push((label(lang, "capacity").into(), "n"));
+        cols.push((label(lang, "capacity_per_1000").into(), "n"));
     }
     let official = s.stats.iter().any(|x| x.official_population.is_some());
     if official {
-        cols.push((tr(lang, "col_official").into(), "n"));
-        cols.push((tr(lang, "col_cap1000_grid").into(), "n"));
+        cols.push((label(lang, "official_population").into(), "n"));
+        cols.push((label(lang, "capacity_per_1000_grid").into(), "n"));
     }
     let access = s.stats.iter().any(|x| x.access.is_some());
     if access {
-        cols.push((tr(lang, "col_access").into(), "n"));
-        cols.push((tr(lang, "col_below").into(), "n"));
+        cols.push((label(lang, "access_per_1000").into(), "n"));
+        cols.push((label(lang, "share_below_target").into(), "n"));
     }
-    cols.push((tr(lang, "col_reasons").into(), ""));
+    cols.push((label(lang, "reasons").into(), ""));
     header_row(o, &cols);
     let mut order: Vec<usize> = (0..s.stats.len()).collect();
     order.sort_by(|&x, &y| {
@@ -1721,7 +1720,7 @@ fn file_name(p: &str) -> String {
         .unwrap_or_else(|| p.to_string())
 }
 
-fn settings(o: &mut String, a: &Analysis, summary: &Value, lang: Lang) {
+fn settings(o: &mut String, a: &Analysis, facts: &RunFacts, lang: Lang) {
     let _ = write!(
         o,
         "<section id=\"settings\" class=\"settings\"><h2>{}</h2><div class=\"cols\"><div>",
@@ -1737,30 +1736,19 @@ fn settings(o: &mut String, a: &Analysis, summary: &Value, lang: Lang) {
         );
     };
     kv(o, "set_plan", &a.plan.title);
-    kv(
-        o,
-        "set_version",
-        summary["carecircle"]
-            .as_str()
-            .unwrap_or(env!("CARGO_PKG_VERSION")),
-    );
-    let dist = summary["settings"]["distance"].as_str().unwrap_or("");
-    let dist_txt = match lang {
-        // summary.json names the frame's straight-line metres; with a network the rules are
-        // judged on foot.
-        Lang::Zh if a.network.is_some() => {
-            "规则按路网步行距离判定；服务圈、橙色网格与距离图为直线距离（真实米数）".to_string()
+    kv(o, "set_version", env!("CARGO_PKG_VERSION"));
+    // Straight-line metres in the local frame; with a network the rules are judged on foot.
+    let dist_txt = match (lang, a.network.is_some()) {
+        (Lang::Zh, true) => {
+            "规则按路网步行距离判定；服务圈、橙色网格与距离图为直线距离（真实米数）"
         }
-        Lang::En if a.network.is_some() => {
-            "rules judged by walking distance on the street network; service circles, orange cells and the distance chart are straight-line (true metres)".to_string()
+        (Lang::En, true) => {
+            "rules judged by walking distance on the street network; service circles, orange cells and the distance chart are straight-line (true metres)"
         }
-        Lang::Zh if dist.starts_with("straight line") => {
-            "直线距离，真实米数（WGS 84 局部横轴墨卡托投影，含尺度改正）".to_string()
-        }
-        _ => dist.to_string(),
+        (Lang::Zh, false) => "直线距离，真实米数（WGS 84 局部横轴墨卡托投影，含尺度改正）",
+        (Lang::En, false) => super::summary::DISTANCE,
     };
-    kv(o, "set_distance", &dist_txt);
-    let fr = &summary["settings"]["frame"];
+    kv(o, "set_distance", dist_txt);
     kv(
         o,
         "set_frame",
@@ -1768,20 +1756,13 @@ fn settings(o: &mut String, a: &Analysis, summary: &Value, lang: Lang) {
             lang,
             "set_frame_v",
             &[
-                (
-                    "lon",
-                    &format!("{:.4}", fr["central_meridian"].as_f64().unwrap_or(0.0)),
-                ),
-                (
-                    "lat",
-                    &format!("{:.4}", fr["latitude"].as_f64().unwrap_or(0.0)),
-                ),
+                ("lon", &format!("{:.4}", facts.frame[0])),
+                ("lat", &format!("{:.4}", facts.frame[1])),
             ],
         ),
     );
-    let g = &summary["settings"]["cell_grid"]["size_m"];
-    let grid = match (g[0].as_f64(), g[1].as_f64()) {
-        (Some(x), Some(y)) => trf(
+    let grid = match facts.cell_size_m {
+        Some([x, y]) => trf(
             lang,
             "set_grid_v",
             &[("x", &format!("{x:.0}")), ("y", &format!("{y:.0}"))],
@@ -1799,32 +1780,19 @@ fn settings(o: &mut String, a: &Analysis, summary: &Value, lang: Lang) {
         esc(tr(lang, "src_file")),
         esc(tr(lang, "src_count"))
     );
-    let inp = &summary["inputs"];
-    let row = |o: &mut String, role: &str, path: &Value, n: &Value| {
+    for src in &facts.sources {
+        let role = match src.role {
+            Role::Areas => "src_areas",
+            Role::Population => "src_population",
+            Role::Facilities => "src_facilities",
+        };
         let _ = write!(
             o,
             "<tr><td>{}</td><td><code>{}</code></td><td class=\"n\">{}</td></tr>",
             esc(tr(lang, role)),
-            esc(&file_name(path.as_str().unwrap_or(""))),
-            i18n::group_thousands(n.as_i64().unwrap_or(0))
+            esc(&file_name(&src.path)),
+            i18n::group_thousands(src.count as i64)
         );
-    };
-    row(
-        o,
-        "src_areas",
-        &inp["areas"]["path"],
-        &inp["areas"]["units"],
-    );
-    row(
-        o,
-        "src_population",
-        &inp["population"]["path"],
-        &inp["population"]["cells"],
-    );
-    if let Some(fs) = inp["facilities"].as_array() {
-        for f in fs {
-            row(o, "src_facilities", &f["path"], &f["count"]);
-        }
     }
     o.push_str("</tbody></table>");
     let _ = write!(
@@ -1836,23 +1804,16 @@ fn settings(o: &mut String, a: &Analysis, summary: &Value, lang: Lang) {
         esc(tr(lang, "group_total")),
         esc(tr(lang, "group_unassigned"))
     );
-    if let Some(gs) = inp["population"]["groups"].as_array() {
-        for g in gs {
-            let name = g["group"].as_str().unwrap_or("");
-            let fields: Vec<&str> = g["fields"]
-                .as_array()
-                .map(|f| f.iter().filter_map(|x| x.as_str()).collect())
-                .unwrap_or_default();
-            let _ = write!(
-                o,
-                "<tr><td>{} <code>{}</code></td><td><code>{}</code></td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
-                esc(&i18n::group_name(lang, name)),
-                esc(name),
-                esc(&fields.join(" + ")),
-                i18n::num(g["total"].as_f64().unwrap_or(0.0)),
-                i18n::num(g["unassigned"].as_f64().unwrap_or(0.0)),
-            );
-        }
+    for (name, fields, total, unassigned) in &facts.groups {
+        let _ = write!(
+            o,
+            "<tr><td>{} <code>{}</code></td><td><code>{}</code></td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
+            esc(&i18n::group_name(lang, name)),
+            esc(name),
+            esc(&fields.join(" + ")),
+            i18n::num(*total),
+            i18n::num(*unassigned),
+        );
     }
     o.push_str("</tbody></table></div><div>");
     let _ = write!(

@@ -5,6 +5,7 @@
 //! every one of them is complete, all or nothing ([`Staging`]): a failed or killed run leaves
 //! the folder as it was (or, killed after the commit point, entirely new).
 
+pub mod columns;
 pub mod finite;
 pub mod geojson;
 pub mod html;
@@ -101,7 +102,7 @@ pub fn analysis(a: &Analysis, out: &Path, opts: &WriteOptions) -> Result<Vec<Pat
                     },
                     || {
                         rayon::join(
-                            || opts.html.then(|| html::html(a, &summary, &report)),
+                            || opts.html.then(|| html::html(a, &report)),
                             || opts.xlsx.then(|| xlsx::workbook(a, opts.lang)),
                         )
                     },

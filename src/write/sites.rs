@@ -2,7 +2,8 @@
 //! `sites_report.md`, `sites_summary.json` and the before/after `report.html`, written atomically beside whatever `analyze`
 //! wrote into the same folder (only these files are replaced or removed).
 
-use super::tables::{areas_header, csv_bytes};
+use super::columns;
+use super::tables::csv_bytes;
 use super::{f3, Staging};
 use crate::error::{Error, Result};
 use crate::gaps::AreaStats;
@@ -134,11 +135,11 @@ pub fn sites_geojson(r: &SitesResult, crs: &crate::crs::Crs) -> Value {
 
 /// `areas_after.csv`: the `areas.csv` columns after adding the sites.
 pub fn areas_after_csv(r: &SitesResult) -> Result<Vec<u8>> {
-    csv_bytes(
-        "areas_after.csv",
-        &areas_header(&r.analysis),
-        &r.areas_after_rows,
-    )
+    let a = &r.analysis;
+    let mut stats = columns::analysis_stats(a);
+    stats[r.service] = &r.after;
+    let rows = columns::area_rows(a, &stats);
+    super::tables::rows_csv("areas_after.csv", &columns::present(a, false), &rows)
 }
 
 fn r3(v: f64) -> Value {
@@ -506,7 +507,7 @@ pub fn write(
     );
     st.write("report.md", full_md.as_bytes())?;
     let mut full = super::summary::build(&r.analysis, threads);
-    let page = super::html::sites_html(r, &full, &super::html::ReportOptions { lang });
+    let page = super::html::sites_html(r, &super::html::ReportOptions { lang });
     st.write("report.html", page.as_bytes())?;
     full["sites"] = sites_json;
     st.write("summary.json", &json_bytes("summary.json", &full)?)?;

@@ -5,9 +5,98 @@ use crate::analyze::Analysis;
 use crate::gaps::Reason;
 use serde_json::{json, Map, Value};
 
+/// How distances are measured, as `summary.json` names it.
+pub const DISTANCE: &str =
+    "straight line, true metres (local transverse Mercator on WGS 84 with scale correction)";
+
+/// What an input file is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Role {
+    /// The areas layer (units).
+    Areas,
+    /// The population grid (cells).
+    Population,
+    /// One facility source (facilities).
+    Facilities,
+}
+
+/// One input file and how many records the run took from it.
+#[derive(Debug, Clone)]
+pub struct Source {
+    /// What it is for.
+    pub role: Role,
+    /// The path as the plan resolved it.
+    pub path: String,
+    /// Units, cells or facilities read.
+    pub count: usize,
+}
+
+/// The run facts the reports show and `summary.json` records (`inputs`, `settings`), typed:
+/// the reports read these, never the JSON.
+#[derive(Debug, Clone)]
+pub struct RunFacts {
+    /// Central meridian and scale latitude of the local frame (degrees).
+    pub frame: [f64; 2],
+    /// Cell size in metres of a regular point grid (`None` for polygon cells).
+    pub cell_size_m: Option<[f64; 2]>,
+    /// Input files in plan order: areas, population, then every facility source.
+    pub sources: Vec<Source>,
+    /// Population groups: name, fields, total and the part outside every unit (3 decimals).
+    pub groups: Vec<(String, Vec<String>, f64, f64)>,
+}
+
+impl RunFacts {
+    /// The facts of an analysis.
+    pub fn new(a: &Analysis) -> RunFacts {
+        let p = &a.plan;
+        let mut sources = vec![
+            Source {
+                role: Role::Areas,
+                path: p.areas.path.display().to_string(),
+                count: a.areas.list.len(),
+            },
+            Source {
+                role: Role::Population,
+                path: p.population.path.display().to_string(),
+                count: a.cells.len(),
+            },
+        ];
+        for (i, f) in p.facilities.iter().enumerate() {
+            sources.push(Source {
+                role: Role::Facilities,
+                path: f.path.display().to_string(),
+                count: a.facilities.iter().filter(|x| x.source == i).count(),
+            });
+        }
+        let groups = p.population.groups.iter().zip(&a.cells.values);
+        let groups = groups.map(|((name, fields), values)| {
+            let total: f64 = values.iter().sum();
+            let outside = a.cell_area.iter().zip(values).filter(|(x, _)| x.is_none());
+            let unassigned: f64 = outside.map(|(_, v)| v).sum();
+            (
+                name.clone(),
+                fields.clone(),
+                round3(total),
+                round3(unassigned),
+            )
+        });
+        RunFacts {
+            groups: groups.collect(),
+            frame: [a.frame.lon0(), a.frame.lat_mid()],
+            cell_size_m: a.grid.map(|g| g.size_m(&a.frame)),
+            sources,
+        }
+    }
+}
+
 /// Rounds to 3 decimals (and never writes `-0.0`: an empty float sum is −0 in Rust).
 fn r3(v: f64) -> Value {
-    json!((v * 1000.0).round() / 1000.0 + 0.0)
+    json!(round3(v))
+}
+
+/// Rounded to 3 decimals, never `-0.0`.
+fn round3(v: f64) -> f64 {
+    (v * 1000.0).round() / 1000.0 + 0.0
 }
 
 /// Stage timings as a JSON object of seconds (4 decimals), in stage order.
@@ -156,35 +245,26 @@ pub fn build(a: &Analysis, threads: usize) -> Value {
             })
         })
         .collect();
-    let groups: Vec<Value> = a
-        .plan
-        .population
-        .groups
-        .iter()
-        .enumerate()
-        .map(|(g, (name, fields))| {
-            let total: f64 = a.cells.values[g].iter().sum();
-            let unassigned: f64 = a.cell_area.iter().zip(&a.cells.values[g]).filter(|(x, _)| x.is_none()).map(|(_, v)| v).sum();
-            json!({"group": name, "fields": fields, "total": r3(total), "unassigned": r3(unassigned)})
-        })
-        .collect();
     let timings = timings_json(&a.timings);
+    let facts = RunFacts::new(a);
+    let groups: Vec<Value> = facts.groups.iter().map(|(name, fields, total, unassigned)| {
+        json!({"group": name, "fields": fields, "total": total, "unassigned": unassigned})
+    }).collect();
     json!({
         "carecircle": env!("CARGO_PKG_VERSION"),
         "plan": a.plan.path.display().to_string(),
         "title": a.plan.title,
         "inputs": {
-            "areas": {"path": a.plan.areas.path.display().to_string(), "units": n_units},
+            "areas": {"path": facts.sources[0].path, "units": facts.sources[0].count},
             "population": {
-                "path": a.plan.population.path.display().to_string(),
-                "cells": a.cells.len(),
+                "path": facts.sources[1].path,
+                "cells": facts.sources[1].count,
                 "cells_unassigned": a.cell_area.iter().filter(|x| x.is_none()).count(),
                 "groups": groups,
             },
-            "facilities": a.plan.facilities.iter().enumerate().map(|(i, f)| json!({
-                "path": f.path.display().to_string(),
-                "count": a.facilities.iter().filter(|x| x.source == i).count(),
-            })).collect::<Vec<_>>(),
+            "facilities": facts.sources[2..].iter()
+                .map(|f| json!({"path": f.path, "count": f.count}))
+                .collect::<Vec<_>>(),
         },
         "services": services,
         "network": a.network.as_ref().map(|n| {
@@ -214,9 +294,9 @@ pub fn build(a: &Analysis, threads: usize) -> Value {
         },
         "warnings": a.warnings,
         "settings": {
-            "distance": "straight line, true metres (local transverse Mercator on WGS 84 with scale correction)",
+            "distance": DISTANCE,
             "blank_spot_rules": if a.network.is_some() { "walking distance on the network (minutes × speed per service)" } else { "straight-line distance (radius_m)" },
-            "frame": {"central_meridian": a.frame.lon0(), "latitude": a.frame.lat_mid()},
+            "frame": {"central_meridian": facts.frame[0], "latitude": facts.frame[1]},
             "cell_grid": a.grid.map(|g| json!({"space": g.space, "dx": g.dx, "dy": g.dy, "size_m": g.size_m(&a.frame)})),
             "threads": threads,
         },

@@ -1,260 +1,33 @@
-//! `areas.csv` and `cells.csv`.
+//! `areas.csv`, `districts.csv` (from the column model, [`super::columns`]) and `cells.csv`.
 
-use super::{f3, opt3, opt6};
-use crate::analyze::Analysis;
+use super::columns::{analysis_stats, area_rows, district_rows, present, AreaRow, Column};
+use super::columns::{CellColumn, CELL_COLUMNS};
+use crate::analyze::{Analysis, ServiceResult};
 
-/// Column header of `areas.csv` (later issues append columns after these).
-pub const AREAS_COLUMNS: [&str; 11] = [
-    "area_id",
-    "area_name",
-    "kind",
-    "population",
-    "covered_population",
-    "coverage",
-    "facilities",
-    "capacity",
-    "capacity_per_1000",
-    "blank",
-    "reasons",
-];
-
-/// Columns appended when the plan has a walking network.
-pub const NETWORK_COLUMNS: [&str; 2] = ["network_covered_population", "network_coverage"];
-
-/// Columns appended when any service of the plan has an `access` (E2SFCA) setting; empty for
-/// the other services.
-pub const ACCESS_COLUMNS: [&str; 2] = ["access_per_1000", "share_below_target"];
-
-/// True when any service of the plan has an `access` setting (then [`ACCESS_COLUMNS`] appear).
-pub fn has_access(a: &Analysis) -> bool {
-    a.plan.services.iter().any(|s| s.access.is_some())
-}
-
-/// Column appended when the plan names a zone property (`[areas] zone`): the unit's zone.
-pub const ZONE_COLUMNS: [&str; 1] = ["zone"];
-
-/// Columns appended when the plan names official counts (`[areas] counts`): the official count
-/// of the served group (empty when the unit has none or the group has no count), and capacity
-/// per 1,000 on the grid sum (`capacity_per_1000` then divides by the official count).
-pub const OFFICIAL_COLUMNS: [&str; 2] = ["official_population", "capacity_per_1000_grid"];
-
-/// Columns appended with `--with-planned` (the main columns are then "as if built"): planned
-/// facilities of the kind in the unit, the covered population and share with the existing
-/// facilities alone (judged as the rules judge: on foot with a network), whether the unit was
-/// blank then, and whether the plan fixes it (blank before, not after).
-pub const PLANNED_COLUMNS: [&str; 5] = [
-    "planned_facilities",
-    "covered_population_before",
-    "coverage_before",
-    "blank_before",
-    "fixed_by_plan",
-];
-
-/// Columns appended to `districts.csv` only: units in the parent, and of those the blank ones.
-pub const PARENT_COLUMNS: [&str; 2] = ["units", "units_blank"];
-
-/// Column appended when a service comes from a built-in standard: where its rule comes from.
-pub const STANDARD_COLUMNS: [&str; 1] = ["rule_source"];
-
-/// True when some service comes from a built-in standard (`areas.csv` gets `rule_source`).
-pub fn has_rule_sources(a: &Analysis) -> bool {
-    a.services.iter().any(|s| s.spec.source.is_some())
-}
-
-/// The `areas.csv` header for this analysis: [`AREAS_COLUMNS`], then [`NETWORK_COLUMNS`] when
-/// the plan has a network, [`ZONE_COLUMNS`] with zones, [`OFFICIAL_COLUMNS`] with official
-/// counts, [`PLANNED_COLUMNS`] with `--with-planned` and [`ACCESS_COLUMNS`] when a
-/// service has an `access` setting, [`STANDARD_COLUMNS`] when a service comes from a standard.
-pub fn areas_header(a: &Analysis) -> Vec<&'static str> {
-    let mut h = AREAS_COLUMNS.to_vec();
-    if a.network.is_some() {
-        h.extend(NETWORK_COLUMNS);
+/// A per-unit table as CSV: the header of `cols` and one line per row.
+pub fn rows_csv(
+    file: &'static str,
+    cols: &[&Column],
+    rows: &[AreaRow],
+) -> crate::error::Result<Vec<u8>> {
+    let header: Vec<&str> = cols.iter().map(|c| c.name).collect();
+    let mut w = CsvOut::new(file, &header);
+    for r in rows {
+        let cells: Vec<String> = cols.iter().map(|c| (c.get)(r).text(c.format)).collect();
+        w.row(&cells)?;
     }
-    if a.area_attrs.zone_source.is_some() {
-        h.extend(ZONE_COLUMNS);
-    }
-    if !a.plan.areas.counts.is_empty() {
-        h.extend(OFFICIAL_COLUMNS);
-    }
-    if with_planned(a) {
-        h.extend(PLANNED_COLUMNS);
-    }
-    if has_access(a) {
-        h.extend(ACCESS_COLUMNS);
-    }
-    if has_rule_sources(a) {
-        h.extend(STANDARD_COLUMNS);
-    }
-    h
+    Ok(w.finish())
 }
 
-fn with_planned(a: &Analysis) -> bool {
-    a.services.iter().any(|s| s.before.is_some())
-}
-
-/// The figure cells of one row, from `population` on (`area_id`, `area_name`, `kind` and the
-/// zone/planned extras are added by the callers).
-fn figure_cells(a: &Analysis, st: &crate::gaps::AreaStats) -> Vec<String> {
-    let mut row = vec![
-        f3(st.population),
-        f3(st.covered),
-        opt6(st.coverage),
-        st.facilities.to_string(),
-        opt3(st.capacity),
-        opt3(st.capacity_per_1000),
-        st.blank().to_string(),
-        st.reasons
-            .iter()
-            .map(|r| r.code())
-            .collect::<Vec<_>>()
-            .join(";"),
-    ];
-    if a.network.is_some() {
-        row.push(opt3(st.network_covered));
-        row.push(opt6(st.network_coverage));
-    }
-    row
-}
-
-/// The [`PLANNED_COLUMNS`] cells for a unit or parent: `planned` facilities, figures before and
-/// after.
-fn planned_cells(
-    planned: usize,
-    before: &crate::gaps::AreaStats,
-    after: &crate::gaps::AreaStats,
-) -> Vec<String> {
-    let (cov, share) = match before.network_covered {
-        Some(w) => (w, before.network_coverage),
-        None => (before.covered, before.coverage),
-    };
-    vec![
-        planned.to_string(),
-        f3(cov),
-        opt6(share),
-        before.blank().to_string(),
-        (before.blank() && !after.blank()).to_string(),
-    ]
-}
-
-/// Area indexes sorted by area id as text (ties by file order).
-pub fn area_order(a: &Analysis) -> Vec<usize> {
-    let mut order: Vec<usize> = (0..a.areas.list.len()).collect();
-    order.sort_by(|&x, &y| a.areas.list[x].id.cmp(&a.areas.list[y].id).then(x.cmp(&y)));
-    order
-}
-
-/// Rows of `areas.csv` (without header), one per area × service, matching [`areas_header`].
-pub fn areas_rows(a: &Analysis) -> Vec<Vec<String>> {
-    stats_rows(
-        a,
-        &a.services.iter().map(|s| &s.stats[..]).collect::<Vec<_>>(),
-    )
-}
-
-/// Rows for given per-service figures (`stats[service][area]`), as [`areas_rows`].
-pub fn stats_rows(a: &Analysis, stats: &[&[crate::gaps::AreaStats]]) -> Vec<Vec<String>> {
-    let access = has_access(a);
-    let mut rows = Vec::new();
-    let sources = has_rule_sources(a);
-    for i in area_order(a) {
-        let area = &a.areas.list[i];
-        for (s, st) in a.services.iter().zip(stats) {
-            let st = &st[i];
-            let mut row = vec![area.id.clone(), area.name.clone(), s.spec.id.clone()];
-            row.extend(figure_cells(a, st));
-            if a.area_attrs.zone_source.is_some() {
-                row.push(a.area_attrs.zone[i].clone().unwrap_or_default());
-            }
-            if !a.plan.areas.counts.is_empty() {
-                row.push(opt3(st.official_population));
-                row.push(opt3(st.capacity_per_1000_grid));
-            }
-            if with_planned(a) {
-                let planned = s
-                    .facilities
-                    .iter()
-                    .filter(|&&f| a.is_planned(f) && a.facility_area[f as usize] == Some(st.area))
-                    .count();
-                match &s.before {
-                    Some(b) => row.extend(planned_cells(planned, &b.stats[i], st)),
-                    None => row.extend(std::iter::repeat_n(String::new(), PLANNED_COLUMNS.len())),
-                }
-            }
-            if access {
-                row.push(opt3(st.access.and_then(|x| x.per_1000)));
-                row.push(opt6(st.access.and_then(|x| x.share_below_target)));
-            }
-            if sources {
-                row.push(
-                    s.spec
-                        .source_for(a.area_attrs.zone.get(i).and_then(|z| z.as_deref()))
-                        .map(|p| p.to_string())
-                        .unwrap_or_default(),
-                );
-            }
-            rows.push(row);
-        }
-    }
-    rows
-}
-
-/// `districts.csv`: one row per parent unit (`[areas] parent`) × service, sorted by parent then
-/// plan order; the `areas.csv` columns (`area_id` and `area_name` both hold the parent, `zone`
-/// is empty) and [`PARENT_COLUMNS`]. `None` when the plan has no parent property.
+/// `districts.csv`: one row per parent unit (`[areas] parent`) × service ([`district_rows`]).
+/// `None` when the plan has no parent property.
 pub fn districts_csv(a: &Analysis) -> Option<crate::error::Result<Vec<u8>>> {
     a.plan.areas.parent.as_ref()?;
-    let mut header = areas_header(a);
-    header.extend(PARENT_COLUMNS);
-    let mut rows = Vec::new();
-    let n_parents = a.services.first().map_or(0, |s| s.parents.len());
-    for p in 0..n_parents {
-        for s in &a.services {
-            let ps = &s.parents[p];
-            let st = &ps.figures;
-            let mut row = vec![ps.parent.clone(), ps.parent.clone(), s.spec.id.clone()];
-            row.extend(figure_cells(a, st));
-            if a.area_attrs.zone_source.is_some() {
-                row.push(String::new());
-            }
-            if !a.plan.areas.counts.is_empty() {
-                row.push(opt3(st.official_population));
-                row.push(opt3(st.capacity_per_1000_grid));
-            }
-            if with_planned(a) {
-                let planned = s
-                    .facilities
-                    .iter()
-                    .filter(|&&f| {
-                        a.is_planned(f)
-                            && a.facility_area[f as usize].is_some_and(|x| {
-                                a.area_attrs.parent[x.0 as usize].as_deref() == Some(&ps.parent)
-                            })
-                    })
-                    .count();
-                match &s.before {
-                    Some(b) => row.extend(planned_cells(planned, &b.parents[p].figures, st)),
-                    None => row.extend(std::iter::repeat_n(String::new(), PLANNED_COLUMNS.len())),
-                }
-            }
-            if has_access(a) {
-                // Access is a per-cell figure; its parent-level mean is not computed yet.
-                row.extend(std::iter::repeat_n(String::new(), ACCESS_COLUMNS.len()));
-            }
-            if has_rule_sources(a) {
-                row.push(
-                    s.spec
-                        .source
-                        .as_ref()
-                        .map(|p| p.to_string())
-                        .unwrap_or_default(),
-                );
-            }
-            row.push(ps.units.to_string());
-            row.push(ps.units_blank.to_string());
-            rows.push(row);
-        }
-    }
-    Some(csv_bytes("districts.csv", &header, &rows))
+    Some(rows_csv(
+        "districts.csv",
+        &present(a, true),
+        &district_rows(a),
+    ))
 }
 
 /// Columns holding text from the inputs or the plan (ids, names, kinds, codes). Every other
@@ -369,58 +142,39 @@ pub fn csv_bytes(
 
 /// `areas.csv`.
 pub fn areas_csv(a: &Analysis) -> crate::error::Result<Vec<u8>> {
-    csv_bytes("areas.csv", &areas_header(a), &areas_rows(a))
+    let rows = area_rows(a, &analysis_stats(a));
+    rows_csv("areas.csv", &present(a, false), &rows)
 }
 
-/// `cells.csv`: cell id, area id, and per service the straight-line distance to the nearest
-/// facility (metres, 2 decimals; empty when there is none) and the covered flag; with a network
-/// also the walking distance (empty when the cell is off the network or nothing is reached within
-/// the budget) and the covered-on-foot flag; with an `access` setting also the cell's E2SFCA score
-/// (`<service>_access_per_1000`, 3 decimals).
+/// `cells.csv`: cell id, area id, and per service the columns of [`CELL_COLUMNS`] it has
+/// (`<service>_distance_m` …).
 pub fn cells_csv(a: &Analysis) -> crate::error::Result<Vec<u8>> {
+    let cols: Vec<(&ServiceResult, &CellColumn)> = a
+        .services
+        .iter()
+        .flat_map(|s| {
+            CELL_COLUMNS
+                .iter()
+                .filter(|c| c.applies(s))
+                .map(move |c| (s, c))
+        })
+        .collect();
     let mut header = vec!["cell_id".to_string(), "area_id".to_string()];
-    for s in &a.services {
-        header.push(format!("{}_distance_m", s.spec.id));
-        header.push(format!("{}_covered", s.spec.id));
-        if s.walk.is_some() {
-            header.push(format!("{}_walk_m", s.spec.id));
-            header.push(format!("{}_walk_covered", s.spec.id));
-        }
-        if s.access.is_some() {
-            header.push(format!("{}_access_per_1000", s.spec.id));
-        }
-    }
+    header.extend(
+        cols.iter()
+            .map(|(s, c)| format!("{}_{}", s.spec.id, c.suffix)),
+    );
     let mut w = CsvOut::new("cells.csv", &header);
     let mut rec: Vec<String> = Vec::with_capacity(header.len());
-    for c in 0..a.cells.len() {
+    for cell in 0..a.cells.len() {
         rec.clear();
-        rec.push(a.cells.id(c));
+        rec.push(a.cells.id(cell));
         rec.push(
-            a.cell_area[c]
+            a.cell_area[cell]
                 .map(|x| a.areas.list[x.0 as usize].id.clone())
                 .unwrap_or_default(),
         );
-        for s in &a.services {
-            let d = s.distance[c];
-            rec.push(if d.is_finite() {
-                format!("{d:.2}")
-            } else {
-                String::new()
-            });
-            rec.push(s.covered[c].to_string());
-            if let Some(w) = &s.walk {
-                let d = w.distance[c];
-                rec.push(if d.is_finite() {
-                    format!("{d:.2}")
-                } else {
-                    String::new()
-                });
-                rec.push(w.covered[c].to_string());
-            }
-            if let Some(x) = &s.access {
-                rec.push(f3(x.per_1000[c]));
-            }
-        }
+        rec.extend(cols.iter().map(|(s, c)| (c.get)(s, cell).text(c.format)));
         w.row(&rec)?;
     }
     Ok(w.finish())

@@ -1,21 +1,16 @@
 //! `report.xlsx`: a summary sheet, one sheet per service with the `areas.csv` columns (numbers
 //! as numbers, blank units shaded) and a sheet of warnings.
 
+use super::columns::{label, Column, Format as ColumnFormat, Value};
 use super::i18n::{self, tr, Lang};
-use super::tables::{areas_header, areas_rows};
 use crate::analyze::Analysis;
+use crate::warnings::EXCEL_TEXT_MAX;
 use rust_xlsxwriter::{
-    Color, DocProperties, ExcelDateTime, Format, FormatBorder, Workbook, Worksheet, XlsxError,
+    Color, DocProperties, ExcelDateTime, Format, FormatBorder, IntoExcelData, Workbook, Worksheet,
+    XlsxError,
 };
 
-/// Columns of `areas.csv` that stay text even when they look like numbers (codes keep their
-/// leading zeros).
-const TEXT_COLUMNS: [&str; 4] = ["area_id", "area_name", "kind", "reasons"];
-
-/// Excel's limit on the text of one cell, in UTF-16 code units.
-pub const EXCEL_TEXT_MAX: usize = 32_767;
-
-/// `text` cut to Excel's limit (at a character boundary); [`long_texts`] warns about the
+/// `text` cut to Excel's limit (at a character boundary); [`crate::warnings::long_texts`] warns about the
 /// inputs this cuts.
 pub fn excel_text(text: &str) -> std::borrow::Cow<'_, str> {
     // Quick exit: UTF-8 never has fewer bytes than UTF-16 units.
@@ -30,44 +25,6 @@ pub fn excel_text(text: &str) -> std::borrow::Cow<'_, str> {
         }
     }
     text.into()
-}
-
-/// A warning for every unit whose id, name or zone [`excel_text`] cuts in `report.xlsx`,
-/// naming the feature of the areas layer and the field.
-pub fn long_texts(
-    areas: &crate::area::Areas,
-    attrs: &crate::area::AreaAttrs,
-    path: &std::path::Path,
-    warnings: &mut crate::warnings::Warnings,
-) {
-    let mut cut = Vec::new();
-    for (i, a) in areas.list.iter().enumerate() {
-        let zone = attrs.zone.get(i).and_then(|z| z.as_deref());
-        for (field, v) in [
-            ("id", Some(&a.id[..])),
-            ("name", Some(&a.name[..])),
-            ("zone", zone),
-        ] {
-            if let Some(v) = v.filter(|v| v.encode_utf16().count() > EXCEL_TEXT_MAX) {
-                cut.push(format!(
-                    "feature {} field '{field}' ({} characters)",
-                    a.feature,
-                    v.chars().count()
-                ));
-            }
-        }
-    }
-    let shown = cut.iter().take(5).cloned().collect::<Vec<_>>().join("; ");
-    warnings.add(
-        "text_cut_in_xlsx",
-        cut.len() as u64,
-        format!(
-            "{}: {shown}{}: longer than Excel's {EXCEL_TEXT_MAX} characters per cell, cut in \
-             report.xlsx (whole in the CSV and GeoJSON outputs)",
-            path.display(),
-            if cut.len() > 5 { "; …" } else { "" }
-        ),
-    );
 }
 
 /// A valid, unique sheet name (at most 31 characters, none of `[]:*?/\`, not Excel's reserved
@@ -141,9 +98,9 @@ pub fn workbook(a: &Analysis, lang: Lang) -> Result<Vec<u8>, XlsxError> {
         tr(lang, "kind"),
         tr(lang, "serves"),
         tr(lang, "radius"),
-        tr(lang, "col_facilities"),
-        tr(lang, "col_population"),
-        tr(lang, "col_covered"),
+        label(lang, "facilities"),
+        label(lang, "population"),
+        label(lang, "covered_population"),
         tr(lang, "population_coverage"),
         tr(lang, "blank_units"),
         tr(lang, "unit_measure"),
@@ -213,32 +170,29 @@ pub fn workbook(a: &Analysis, lang: Lang) -> Result<Vec<u8>, XlsxError> {
         ws.set_column_width(c, 15)?;
     }
 
-    // One sheet per service.
-    let rows = areas_rows(a);
-    let columns = areas_header(a);
-    let kind_col = columns.iter().position(|c| *c == "kind").unwrap_or(2);
-    let blank_col = columns.iter().position(|c| *c == "blank");
+    // One sheet per service, with the areas.csv columns.
+    let columns = super::columns::present(a, false);
+    let stats = super::columns::analysis_stats(a);
+    let rows = super::columns::area_rows(a, &stats);
     for s in &a.services {
         let ws = wb.add_worksheet();
         ws.set_name(sheet_name(&s.spec.id, &mut used))?;
-        for (c, h) in columns.iter().enumerate() {
-            ws.write_string_with_format(0, c as u16, *h, &head)?;
+        for (c, col) in columns.iter().enumerate() {
+            ws.write_string_with_format(0, c as u16, col.name, &head)?;
         }
         let mut r = 1u32;
-        for row in rows.iter().filter(|row| row[kind_col] == s.spec.id) {
-            let is_blank = blank_col.is_some_and(|b| row[b] == "true");
-            for (c, v) in row.iter().enumerate() {
-                let col = columns.get(c).copied().unwrap_or("");
-                // Shares (coverage, network_coverage) show as percentages; the value stays the
-                // fraction of areas.csv.
-                let is_pct = col == "coverage" || col.ends_with("_coverage");
+        for row in rows.iter().filter(|row| row.kind == s.spec.id) {
+            let is_blank = row.stats.blank();
+            for (c, col) in columns.iter().enumerate() {
+                // Shares marked Percent show as percentages; the value stays the fraction.
+                let is_pct = col.format == ColumnFormat::Percent;
                 let fmt = match (is_blank, is_pct) {
                     (true, true) => Some(&blank_pct),
                     (true, false) => Some(&blank),
                     (false, true) => Some(&pct),
                     (false, false) => None,
                 };
-                write_value(ws, r, c as u16, col, v, fmt)?;
+                write_value(ws, (r, c as u16), col, &(col.get)(row), fmt)?;
             }
             r += 1;
         }
@@ -250,7 +204,7 @@ pub fn workbook(a: &Analysis, lang: Lang) -> Result<Vec<u8>, XlsxError> {
         for c in 3..columns.len() as u16 {
             ws.set_column_width(c, 14)?;
         }
-        if let Some(c) = columns.iter().position(|c| *c == "reasons") {
+        if let Some(c) = columns.iter().position(|c| c.name == "reasons") {
             ws.set_column_width(c as u16, 40)?;
         }
     }
@@ -276,53 +230,41 @@ fn round3(v: f64) -> f64 {
     (v * 1000.0).round() / 1000.0
 }
 
-/// Writes one `areas.csv` value: text columns as text, `true`/`false` as booleans, numbers as
-/// numbers, empty as an empty (formatted) cell.
+/// Writes one `areas.csv` value by its column's format: text as text, flags as booleans,
+/// numbers as the number `areas.csv` shows, empty as an empty (formatted) cell.
 fn write_value(
     ws: &mut Worksheet,
-    r: u32,
-    c: u16,
-    col: &str,
-    v: &str,
+    (r, c): (u32, u16),
+    col: &Column,
+    v: &Value,
     fmt: Option<&Format>,
 ) -> Result<(), XlsxError> {
-    let text = TEXT_COLUMNS.contains(&col);
-    let v = &*excel_text(v);
-    match fmt {
-        Some(f) => {
-            if v.is_empty() {
-                ws.write_blank(r, c, f)?;
-            } else if text {
-                ws.write_string_with_format(r, c, v, f)?;
-            } else if let Some(b) = parse_bool(v) {
-                ws.write_boolean_with_format(r, c, b, f)?;
-            } else if let Ok(x) = v.parse::<f64>() {
-                ws.write_number_with_format(r, c, x, f)?;
-            } else {
-                ws.write_string_with_format(r, c, v, f)?;
-            }
-        }
-        None => {
-            if v.is_empty() {
-            } else if text {
-                ws.write_string(r, c, v)?;
-            } else if let Some(b) = parse_bool(v) {
-                ws.write_boolean(r, c, b)?;
-            } else if let Ok(x) = v.parse::<f64>() {
-                ws.write_number(r, c, x)?;
-            } else {
-                ws.write_string(r, c, v)?;
-            }
-        }
+    fn put(
+        ws: &mut Worksheet,
+        (r, c): (u32, u16),
+        data: impl IntoExcelData,
+        fmt: Option<&Format>,
+    ) -> Result<(), XlsxError> {
+        match fmt {
+            Some(f) => ws.write_with_format(r, c, data, f)?,
+            None => ws.write(r, c, data)?,
+        };
+        Ok(())
     }
-    Ok(())
-}
-
-fn parse_bool(v: &str) -> Option<bool> {
     match v {
-        "true" => Some(true),
-        "false" => Some(false),
-        _ => None,
+        Value::Empty => {
+            if let Some(f) = fmt {
+                ws.write_blank(r, c, f)?;
+            }
+            Ok(())
+        }
+        Value::Text(t) => put(ws, (r, c), excel_text(t), fmt),
+        Value::Flag(b) => put(ws, (r, c), *b, fmt),
+        Value::Int(n) => put(ws, (r, c), *n as f64, fmt),
+        Value::Num(_) => {
+            let shown: f64 = v.text(col.format).parse().expect("a formatted number");
+            put(ws, (r, c), shown, fmt)
+        }
     }
 }
 

@@ -86,6 +86,9 @@ pub struct Point {
     pub fields: Vec<Field>,
 }
 
+/// Table rows: the line (CSV) or row (Excel) number and the wanted cells as text.
+type Rows = Vec<(u64, Vec<String>)>;
+
 /// A read point layer: what the caller made of each point, and the layer's facts.
 #[derive(Debug)]
 pub struct Points<T> {
@@ -106,7 +109,7 @@ pub struct Points<T> {
 /// to `make` (so the first bad row, whatever is wrong with it, is the one reported).
 pub fn read<T>(src: &PointSource, mut make: impl FnMut(Point) -> Result<T>) -> Result<Points<T>> {
     let mut encoding = Encoding::Utf8;
-    let (rows, at): (Vec<(u64, Vec<String>)>, fn(u64) -> Location) = if is_csv(src.path) {
+    let (rows, at): (Rows, fn(u64) -> Location) = if is_csv(src.path) {
         let rows;
         (rows, encoding) = csv_rows(src)?;
         (rows, Location::Line)
@@ -154,12 +157,12 @@ fn table_columns<'a>(src: &PointSource<'a>) -> Vec<&'a str> {
     src.columns.into_iter().chain(fields).collect()
 }
 
-fn csv_rows(src: &PointSource) -> Result<(Vec<(u64, Vec<String>)>, Encoding)> {
+fn csv_rows(src: &PointSource) -> Result<(Rows, Encoding)> {
     let (chunks, encoding) = super::csv::fold_rows_with_encoding(
         src.path,
         &table_columns(src),
         Vec::new,
-        |rows: &mut Vec<(u64, Vec<String>)>, line, row| {
+        |rows: &mut Rows, line, row| {
             rows.push((line, row.iter().map(|s| s.to_string()).collect()));
             Ok(())
         },
@@ -168,7 +171,7 @@ fn csv_rows(src: &PointSource) -> Result<(Vec<(u64, Vec<String>)>, Encoding)> {
 }
 
 /// An Excel table: the same columns as a CSV, row numbers as Excel shows them.
-fn xlsx_rows(src: &PointSource) -> Result<Vec<(u64, Vec<String>)>> {
+fn xlsx_rows(src: &PointSource) -> Result<Rows> {
     let sheet = xlsx::read(src.path, src.sheet)?;
     let idx: Vec<usize> = table_columns(src)
         .iter()

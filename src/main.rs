@@ -104,13 +104,18 @@ struct SitesArgs {
     /// The fewest new sites so that every unit meets its rules (or as close as the candidates allow).
     #[arg(long)]
     fill_blanks: bool,
-    /// Candidate sites: GeoJSON points or CSV (default: populated cells of the served group).
+    /// Candidate sites: points as CSV, Excel, GeoJSON, Shapefile or GeoPackage (default:
+    /// populated cells of the served group).
     #[arg(long, value_name = "FILE", conflicts_with = "grid")]
     candidates: Option<PathBuf>,
-    /// Longitude column of a CSV candidates file.
+    /// Coordinate system of the candidates file (EPSG:4547, GCJ-02, BD-09 …; default: the
+    /// file's own, else WGS 84).
+    #[arg(long, value_name = "CRS", value_parser = parse_crs, requires = "candidates")]
+    candidates_crs: Option<carecircle::Crs>,
+    /// Longitude column of a CSV or Excel candidates file.
     #[arg(long, default_value = "lon")]
     lon: String,
-    /// Latitude column of a CSV candidates file.
+    /// Latitude column of a CSV or Excel candidates file.
     #[arg(long, default_value = "lat")]
     lat: String,
     /// Id column/property of the candidates file.
@@ -119,9 +124,12 @@ struct SitesArgs {
     /// Candidates on a square grid over populated land, e.g. 200m.
     #[arg(long, value_name = "SPACING", value_parser = carecircle::sites::parse_spacing)]
     grid: Option<f64>,
-    /// Polygons (GeoJSON) where no new site may go.
+    /// Polygons where no new site may go (GeoJSON, Shapefile or GeoPackage).
     #[arg(long, value_name = "FILE")]
     exclude: Option<PathBuf>,
+    /// Coordinate system of the --exclude file (default: the file's own, else WGS 84).
+    #[arg(long, value_name = "CRS", value_parser = parse_crs, requires = "exclude")]
+    exclude_crs: Option<carecircle::Crs>,
     /// At most K new sites per unit (--add).
     #[arg(long, value_name = "K")]
     per_area_max: Option<u32>,
@@ -362,8 +370,10 @@ fn run(cli: &Cli) -> anyhow::Result<()> {
                 lon,
                 lat,
                 id,
+                candidates_crs,
                 grid,
                 exclude,
+                exclude_crs,
                 per_area_max,
                 capacity,
                 seed,
@@ -379,6 +389,7 @@ fn run(cli: &Cli) -> anyhow::Result<()> {
                     lon: lon.clone(),
                     lat: lat.clone(),
                     id: id.clone(),
+                    crs: candidates_crs.clone(),
                 },
                 (None, Some(g)) => carecircle::sites::CandidateSource::Grid(*g),
                 (None, None) => carecircle::sites::CandidateSource::Cells,
@@ -392,6 +403,7 @@ fn run(cli: &Cli) -> anyhow::Result<()> {
                     }),
                     candidates: source,
                     exclude: exclude.clone(),
+                    exclude_crs: exclude_crs.clone(),
                     per_area_max: *per_area_max,
                     capacity: *capacity,
                     seed: *seed,

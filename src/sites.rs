@@ -24,11 +24,13 @@
 use crate::analyze::{self, Analysis, Progress};
 use crate::area::{Area, AreaIndex, AreaIx, Areas};
 use crate::coverage::PointGrid;
+use crate::crs::Crs;
 use crate::error::{Error, Location, Result};
 use crate::gaps::{self, AreaStats, Reason, ServiceInput};
-use crate::load::geojson::{self, Geometry};
-use crate::load::{self, BBox};
-use crate::plan::{is_csv, CellSize, Plan};
+use crate::load::geojson::Geometry;
+use crate::load::points::{self, PointSource};
+use crate::load::vector;
+use crate::plan::{CellSize, Plan, ServiceSpec};
 use crate::siting::{
     self, BoundOptions, Instance, MclpOptions, SitingError, Unfixable, UnitProblem, UnitTarget,
     NO_UNIT,
@@ -55,16 +57,19 @@ pub enum CandidateSource {
     /// Centres of the squares of a grid with this spacing (metres, in the local frame) that
     /// hold at least one populated cell of the served group and lie in a unit.
     Grid(f64),
-    /// Points from a GeoJSON (Point features) or CSV file.
+    /// Points from a file: CSV or Excel (coordinate columns), GeoJSON, Shapefile or
+    /// GeoPackage (Point features).
     File {
         /// The file.
         path: PathBuf,
-        /// CSV longitude column.
+        /// Table longitude column.
         lon: String,
-        /// CSV latitude column.
+        /// Table latitude column.
         lat: String,
         /// Optional id column/property (default `<file stem>#<line or feature index>`).
         id: Option<String>,
+        /// Its coordinate system (`--candidates-crs`); else the file's own, else WGS 84.
+        crs: Option<Crs>,
     },
 }
 
@@ -76,8 +81,10 @@ pub struct Options<'a> {
     pub mode: Mode,
     /// Candidate sites.
     pub candidates: CandidateSource,
-    /// Polygons (GeoJSON) in which no new site may lie.
+    /// Polygons (GeoJSON, Shapefile, GeoPackage) in which no new site may lie.
     pub exclude: Option<PathBuf>,
+    /// The system of the `exclude` polygons (`--exclude-crs`); else the file's own, else WGS 84.
+    pub exclude_crs: Option<Crs>,
     /// At most this many new sites per unit (`--add` only).
     pub per_area_max: Option<u32>,
     /// Capacity of every new site (beds, slots …): enables the capacity-aware mode.
@@ -560,149 +567,34 @@ pub fn select(a: Analysis, service: usize, opts: &Options) -> Result<SitesResult
         "analyze".to_owned(),
         a.timings.iter().map(|(_, t)| t).sum::<f64>(),
     ));
-    let mut notes = Vec::new();
     let spec = a.services[service].spec.clone();
-    let group = spec.group;
 
-    // --- Candidates.
     opts.progress.stage("candidate sites");
     let index = AreaIndex::new(&a.areas);
-    let (mut cands, source_text): (Vec<Candidate>, String) = match &opts.candidates {
-        CandidateSource::Cells => (
-            cell_candidates(&a, group),
-            format!("populated cells of '{}'", spec.serves),
-        ),
-        CandidateSource::Grid(s) => (
-            grid_candidates(&a, group, *s, &index),
-            format!("{s} m grid over populated land"),
-        ),
-        CandidateSource::File { path, lon, lat, id } => (
-            crate::error::guard(path, || {
-                file_candidates(&a, &index, path, lon, lat, id.as_deref())
-            })?,
-            format!("file {}", path.display()),
-        ),
-    };
-    let mut counts = CandidateCounts {
-        generated: cands.len(),
-        ..Default::default()
-    };
-    if let Some(ex) = &opts.exclude {
-        let keep = crate::error::guard(ex, || exclusion_mask(ex, &cands))?;
-        let mut k = keep.iter();
-        cands.retain(|_| *k.next().expect("one flag per candidate"));
-        counts.excluded = counts.generated - cands.len();
-    }
-    counts.used = cands.len();
-    counts.outside_units = cands.iter().filter(|c| c.area.is_none()).count();
+    let (cands, candidate_source, mut counts) = candidates(&a, &spec, &index, opts)?;
     tm.lap("candidates");
 
-    // --- Demand and reach.
     opts.progress.stage("reach of candidate sites");
-    let values = &a.cells.values[group];
-    // Demand: what is not covered by the rule the blank spots are judged by (on foot when the
-    // plan has a network).
-    let covered = &a.services[service].judged_covered().to_vec();
-    let demand: Vec<u32> = (0..a.cells.len() as u32)
-        .filter(|&c| {
-            let c = c as usize;
-            values[c] > 0.0 && a.cell_area[c].is_some() && !covered[c]
-        })
+    let demand = demand_cells(&a, service);
+    let weights: Vec<f64> = demand
+        .iter()
+        .map(|&c| a.cells.values[spec.group][c as usize])
         .collect();
-    let mut demand = demand;
-    sort_demand(&a, service, &mut demand);
-    let weights: Vec<f64> = demand.iter().map(|&c| values[c as usize]).collect();
-    let local: Vec<[f64; 2]> = cands.iter().map(|c| c.local).collect();
-    // Reach once, keeping the lists while the instance stays under MAX_ENTRIES cover entries;
-    // beyond, only counts and totals are kept and the candidates are thinned first.
-    let n = cands.len();
-    let stored_entries = std::sync::atomic::AtomicUsize::new(0);
-    let first = reach_map(&a, service, &demand, &local, |l| {
-        let total: f64 = l.iter().map(|&i| weights[i as usize]).sum();
-        let before = stored_entries.fetch_add(l.len(), std::sync::atomic::Ordering::Relaxed);
-        (
-            l.len(),
-            total,
-            (before + l.len() <= MAX_ENTRIES).then(|| l.to_vec()),
-        )
-    });
-    let sizes: Vec<usize> = first.iter().map(|x| x.0).collect();
-    let mut totals: Vec<f64> = first.iter().map(|x| x.1).collect();
-    let entries: usize = sizes.iter().sum();
-    let stored = entries <= MAX_ENTRIES;
-    let mut reach: Vec<Vec<u32>> = if stored {
-        first
-            .into_iter()
-            .map(|x| x.2.expect("stored under the budget"))
-            .collect()
-    } else {
-        drop(first);
-        Vec::new()
-    };
-    if !stored {
-        let (keep, side) = thin(&cands, &sizes, &totals, spec.radius_m / 8.0, MAX_ENTRIES);
-        notes.push(format!(
-            "{} candidates would make {} cover entries: thinned to {} (per {:.0} m square and unit, the one reaching the most uncovered people; the bound holds for these)",
-            n, entries, keep.len(), side
-        ));
-        let mut kept = keep.iter().copied().peekable();
-        let mut k = 0usize;
-        cands.retain(|_| {
-            let yes = kept.peek() == Some(&k);
-            if yes {
-                kept.next();
-            }
-            k += 1;
-            yes
-        });
-        totals = keep.iter().map(|&j| totals[j]).collect();
-        let local: Vec<[f64; 2]> = cands.iter().map(|c| c.local).collect();
-        reach = reach_lists(&a, service, &demand, &local);
-        counts.thinned = n - cands.len();
-        counts.used = cands.len();
-    }
-    drop(local);
-    // Number candidates by decreasing reachable demand (ties: source order).
-    let mut order: Vec<usize> = (0..cands.len()).collect();
-    order.sort_by(|&x, &y| totals[y].total_cmp(&totals[x]).then(x.cmp(&y)));
-    let mut cands_sorted = Vec::with_capacity(cands.len());
-    let mut reach_sorted = Vec::with_capacity(cands.len());
-    {
-        let mut cands: Vec<Option<Candidate>> = cands.into_iter().map(Some).collect();
-        let mut reach: Vec<Option<Vec<u32>>> = reach.into_iter().map(Some).collect();
-        for &j in &order {
-            cands_sorted.push(cands[j].take().expect("each once"));
-            reach_sorted.push(reach[j].take().expect("each once"));
-        }
-    }
-    let cands = cands_sorted;
-    counts.reaching_demand = reach_sorted.iter().filter(|l| !l.is_empty()).count();
+    let reached = reach_ranked(&a, service, &demand, &weights, cands);
+    counts.thinned = counts.used - reached.cands.len();
+    counts.used = reached.cands.len();
+    counts.reaching_demand = reached.reach.iter().filter(|l| !l.is_empty()).count();
+    let Reached {
+        cands,
+        reach,
+        mut notes,
+    } = reached;
     tm.lap("reach");
 
-    let n_areas = a.areas.list.len();
-    let cand_unit: Vec<u32> = cands
-        .iter()
+    let cand_unit: Vec<u32> = (cands.iter())
         .map(|c| c.area.map(|x| x.0).unwrap_or(NO_UNIT))
         .collect();
-    let plan = a.plan.clone();
-    let mut inst = Instance::new(weights, reach_sorted).map_err(|e| siting_error(&plan, e))?;
-    if let (Mode::Add(_), Some(k)) = (opts.mode, opts.per_area_max) {
-        // Candidates outside every unit are not capped: each gets a group of its own.
-        let groups: Vec<u32> = cand_unit
-            .iter()
-            .enumerate()
-            .map(|(j, &u)| {
-                if u == NO_UNIT {
-                    (n_areas + j) as u32
-                } else {
-                    u
-                }
-            })
-            .collect();
-        inst = inst
-            .with_group_caps(groups, Some(k))
-            .map_err(|e| siting_error(&plan, e))?;
-    }
+    let inst = instance(&a, weights, reach, &cand_unit, opts)?;
     if opts.mode == Mode::FillBlanks && opts.per_area_max.is_some() {
         notes.push(
             "--per-area-max applies to --add only; --fill-blanks places what the unit rules need"
@@ -713,255 +605,23 @@ pub fn select(a: Analysis, service: usize, opts: &Options) -> Result<SitesResult
     let reachable_population = inst.coverable_weight();
     tm.lap("instance");
 
-    // --- Solve.
     opts.progress.stage("choosing sites");
     let before = a.services[service].stats.clone();
-    let bound_opts = BoundOptions {
-        target_gap: 1e-3,
-        ..BoundOptions::default()
+    let problem = Problem {
+        a: &a,
+        spec: &spec,
+        inst: &inst,
+        demand: &demand,
+        cand_unit: &cand_unit,
+        before: &before,
     };
-    let (chosen, served, quality, unit_status): (Vec<u32>, Option<Vec<f64>>, Quality, _) =
-        match opts.mode {
-            Mode::Add(p) if opts.capacity.is_none() => {
-                let sol = siting::solve_mclp(
-                    &inst,
-                    &MclpOptions {
-                        p,
-                        seed: opts.seed,
-                        local_search: true,
-                        max_moves: 10_000,
-                        bound: bound_opts,
-                    },
-                );
-                tm.out
-                    .push(("greedy".into(), sol.timings.greedy.as_secs_f64()));
-                tm.out.push((
-                    "local_search".into(),
-                    sol.timings.local_search.as_secs_f64(),
-                ));
-                tm.out
-                    .push(("bound".into(), sol.timings.bound.as_secs_f64()));
-                let q = Quality {
-                    method: "max_coverage",
-                    objective: sol.objective,
-                    bound: sol.bound,
-                    gap: sol.gap,
-                    iterations: sol.bound_iterations,
-                    details: json!({
-                        "greedy_objective": sol.greedy_objective,
-                        "lagrangian_bound": sol.lagrangian_bound,
-                        "local_search_swaps": sol.local_search.swaps,
-                        "local_search_adds": sol.local_search.adds,
-                        "sites_requested": p,
-                    }),
-                };
-                (sol.sites, None, q, None)
-            }
-            Mode::Add(p) => {
-                let c = opts.capacity.expect("capacity mode");
-                if spec.capacity_per_1000.is_none() {
-                    notes.push(format!("service '{}' sets no capacity_per_1000; --capacity {c} still limits what each new site serves", spec.id));
-                }
-                let t = Instant::now();
-                let sol = siting::solve_capacitated(&inst, p, c, opts.seed, &bound_opts)
-                    .map_err(|e| siting_error(&plan, e))?;
-                tm.out.push(("solve".into(), t.elapsed().as_secs_f64()));
-                let q = Quality {
-                    method: "max_coverage_capacity",
-                    objective: sol.objective,
-                    bound: sol.bound,
-                    gap: sol.gap,
-                    iterations: 0,
-                    details: json!({
-                        "greedy_estimate": sol.greedy_estimate,
-                        "reachable_population": sol.reachable,
-                        "capacity_per_site": c,
-                        "sites_requested": p,
-                    }),
-                };
-                (sol.sites, Some(sol.served), q, None)
-            }
-            Mode::FillBlanks => {
-                let t = Instant::now();
-                let targets = unit_targets(&spec, &before, opts.capacity);
-                let demand_unit: Vec<u32> = demand
-                    .iter()
-                    .map(|&c| a.cell_area[c as usize].expect("demand lies in a unit").0)
-                    .collect();
-                let pb = UnitProblem {
-                    instance: &inst,
-                    demand_unit: &demand_unit,
-                    candidate_unit: &cand_unit,
-                    targets: &targets,
-                };
-                let sol =
-                    siting::fill_blanks(&pb, opts.seed).map_err(|e| siting_error(&plan, e))?;
-                tm.out.push(("solve".into(), t.elapsed().as_secs_f64()));
-                let n = sol.sites.len();
-                let lb = sol.lower_bound.min(n);
-                let q = Quality {
-                    method: "fill_blanks",
-                    objective: n as f64,
-                    bound: lb as f64,
-                    gap: if n > 0 {
-                        (n - lb) as f64 / n as f64
-                    } else {
-                        0.0
-                    },
-                    iterations: 0,
-                    details: json!({
-                        "greedy_sites": sol.greedy_sites,
-                        "units_with_requirements": targets.iter().filter(|t| t.sites_inside > 0 || t.coverage_needed > 0.0).count(),
-                    }),
-                };
-                (sol.sites, None, q, Some(sol.units))
-            }
-        };
+    let sol = solve(&problem, opts, &mut notes, &mut tm.out)?;
     tm.lap("solve");
 
-    // --- Rank, after-figures, fixed units.
     opts.progress.stage("figures after the new sites");
-    let (ranked, gains) = siting::order_greedily(&inst, &chosen);
-    let served_of = |j: u32| -> Option<f64> {
-        served.as_ref().map(|s| {
-            s[chosen
-                .iter()
-                .position(|&x| x == j)
-                .expect("ranked site was chosen")]
-        })
-    };
-    let mut covered_after = covered.clone();
-    for &j in &ranked {
-        for &i in inst.covers(j as usize) {
-            covered_after[demand[i as usize] as usize] = true;
-        }
-    }
-    let svc = &a.services[service];
-    let mut fac_area: Vec<Option<AreaIx>> = svc
-        .facilities
-        .iter()
-        .map(|&i| a.facility_area[i as usize])
-        .collect();
-    let has_capacity =
-        a.plan.facilities.iter().any(|f| f.capacity.is_some()) || opts.capacity.is_some();
-    let mut caps: Option<Vec<f64>> = has_capacity.then(|| {
-        svc.facilities
-            .iter()
-            .map(|&i| a.facilities[i as usize].capacity.unwrap_or(0.0))
-            .collect()
-    });
-    for &j in &ranked {
-        fac_area.push(cands[j as usize].area);
-        if let Some(c) = &mut caps {
-            c.push(opts.capacity.unwrap_or(0.0));
-        }
-    }
-    // With a network `covered_after` is the walking flag; the straight-line figures after
-    // adding the sites come from the straight-line reach of the chosen sites.
-    let walk_after = a.network.is_some().then(|| covered_after.clone());
-    if walk_after.is_some() {
-        covered_after = a.services[service].covered.clone();
-        let all: Vec<u32> = (0..a.cells.len() as u32)
-            .filter(|&c| values[c as usize] > 0.0)
-            .collect();
-        let pts: Vec<[f64; 2]> = ranked.iter().map(|&j| cands[j as usize].local).collect();
-        for l in straight_reach(&a, service, &all, &pts, spec.radius_m, |l| l.to_vec()) {
-            for i in l {
-                covered_after[all[i as usize] as usize] = true;
-            }
-        }
-    }
-    let after = gaps::aggregate(
-        n_areas,
-        &ServiceInput {
-            spec: &spec,
-            values,
-            covered: &covered_after,
-            walk_covered: walk_after.as_deref(),
-            cell_area: &a.cell_area,
-            facility_area: &fac_area,
-            facility_capacity: caps.as_deref(),
-        },
-    );
-    let fixes = attribute_fixes(
-        &a,
-        &spec,
-        &inst,
-        &demand,
-        &cands,
-        &ranked,
-        &before,
-        &after,
-        opts.capacity,
-        has_capacity,
-    );
-    let sites: Vec<Site> = ranked
-        .iter()
-        .zip(&gains)
-        .zip(fixes)
-        .enumerate()
-        .map(|(k, ((&j, &g), fixes))| Site {
-            rank: k + 1,
-            candidate: cands[j as usize].clone(),
-            new_covered: g,
-            served: served_of(j),
-            fixes,
-        })
-        .collect();
-
-    // Units still blank, with why.
-    let mut why_unit: Vec<Vec<String>> = vec![Vec::new(); n_areas];
-    if let Some(units) = &unit_status {
-        for st in units {
-            for u in &st.unfixable {
-                why_unit[st.unit as usize].push(match u {
-                    Unfixable::NoCandidateInside => "no candidate site lies in the unit".to_string(),
-                    Unfixable::TooFewCandidatesInside { available, required } => format!(
-                        "needs {required} new sites inside, but only {available} candidates lie in it"
-                    ),
-                    Unfixable::CoverageUnreachable { reachable, required } => format!(
-                        "the candidates together can newly cover {reachable:.1} of the {required:.1} people needed for the coverage target"
-                    ),
-                });
-            }
-        }
-    }
-    let mut unfixable = Vec::new();
-    for (u, st) in after.iter().enumerate() {
-        if !st.blank() {
-            continue;
-        }
-        let mut why = std::mem::take(&mut why_unit[u]);
-        if why.is_empty() {
-            for r in &st.reasons {
-                match r {
-                    Reason::CapacityBelowTarget if opts.capacity.is_none() => why.push(
-                        "capacity_below_target: new sites add no capacity without --capacity"
-                            .into(),
-                    ),
-                    Reason::NoFacility
-                    | Reason::CoverageBelowTarget
-                    | Reason::CapacityBelowTarget => {
-                        if let Mode::Add(_) = opts.mode {
-                            why.push(format!(
-                                "{}: not fixed by the {} sites chosen for coverage",
-                                r.code(),
-                                ranked.len()
-                            ));
-                        } else {
-                            why.push(format!("{}: not met", r.code()));
-                        }
-                    }
-                    Reason::NoPopulation => {}
-                }
-            }
-        }
-        unfixable.push(UnfixableUnit {
-            area: AreaIx(u as u32),
-            reasons_after: st.reasons.clone(),
-            why,
-        });
-    }
+    let (sites, after) = place_sites(&problem, service, &cands, &sol, opts);
+    let ranked = sites.len();
+    let unfixable = unfixable_units(&after, sol.units.as_deref(), ranked, opts);
 
     tm.lap("after");
 
@@ -969,7 +629,7 @@ pub fn select(a: Analysis, service: usize, opts: &Options) -> Result<SitesResult
         analysis: a,
         service,
         mode: opts.mode,
-        candidate_source: source_text,
+        candidate_source,
         exclude: opts.exclude.clone(),
         per_area_max: opts.per_area_max,
         capacity: opts.capacity,
@@ -979,12 +639,502 @@ pub fn select(a: Analysis, service: usize, opts: &Options) -> Result<SitesResult
         demand_population,
         reachable_population,
         sites,
-        quality,
+        quality: sol.quality,
         after,
         unfixable,
         notes,
         timings: tm.out,
     })
+}
+
+/// The candidate sites (read or generated, minus those `--exclude` removes), their source in
+/// words and their counts.
+fn candidates(
+    a: &Analysis,
+    spec: &ServiceSpec,
+    index: &AreaIndex,
+    opts: &Options,
+) -> Result<(Vec<Candidate>, String, CandidateCounts)> {
+    let group = spec.group;
+    let (mut cands, source) = match &opts.candidates {
+        CandidateSource::Cells => (
+            cell_candidates(a, group),
+            format!("populated cells of '{}'", spec.serves),
+        ),
+        CandidateSource::Grid(s) => (
+            grid_candidates(a, group, *s, index),
+            format!("{s} m grid over populated land"),
+        ),
+        CandidateSource::File { path, .. } => (
+            crate::error::guard(path, || file_candidates(a, index, &opts.candidates))?,
+            format!("file {}", path.display()),
+        ),
+    };
+    let generated = cands.len();
+    if let Some(ex) = &opts.exclude {
+        let crs = opts.exclude_crs.as_ref();
+        let keep = crate::error::guard(ex, || exclusion_mask(ex, crs, &cands))?;
+        let mut k = keep.iter();
+        cands.retain(|_| *k.next().expect("one flag per candidate"));
+    }
+    let counts = CandidateCounts {
+        generated,
+        excluded: generated - cands.len(),
+        used: cands.len(),
+        outside_units: cands.iter().filter(|c| c.area.is_none()).count(),
+        ..Default::default()
+    };
+    Ok((cands, source, counts))
+}
+
+/// The demand cells: populated cells of the served group in a unit that the rule the blank
+/// spots are judged by (on foot when the plan has a network) leaves uncovered, in
+/// [`sort_demand`] order.
+fn demand_cells(a: &Analysis, service: usize) -> Vec<u32> {
+    let values = &a.cells.values[a.services[service].spec.group];
+    let covered = a.services[service].judged_covered();
+    let mut demand: Vec<u32> = (0..a.cells.len() as u32)
+        .filter(|&c| {
+            let c = c as usize;
+            values[c] > 0.0 && a.cell_area[c].is_some() && !covered[c]
+        })
+        .collect();
+    sort_demand(a, service, &mut demand);
+    demand
+}
+
+/// The candidates with their reach lists, numbered by decreasing reachable demand.
+struct Reached {
+    cands: Vec<Candidate>,
+    reach: Vec<Vec<u32>>,
+    /// A note when the candidates had to be thinned.
+    notes: Vec<String>,
+}
+
+/// Reach once, keeping the lists while the instance stays under [`MAX_ENTRIES`] cover entries;
+/// beyond, only counts and totals are kept and the candidates are thinned first. Then the
+/// candidates are numbered by decreasing reachable demand (ties: source order).
+fn reach_ranked(
+    a: &Analysis,
+    service: usize,
+    demand: &[u32],
+    weights: &[f64],
+    mut cands: Vec<Candidate>,
+) -> Reached {
+    let local: Vec<[f64; 2]> = cands.iter().map(|c| c.local).collect();
+    let n = cands.len();
+    let stored_entries = std::sync::atomic::AtomicUsize::new(0);
+    let first = reach_map(a, service, demand, &local, |l| {
+        let total: f64 = l.iter().map(|&i| weights[i as usize]).sum();
+        let before = stored_entries.fetch_add(l.len(), std::sync::atomic::Ordering::Relaxed);
+        (
+            l.len(),
+            total,
+            (before + l.len() <= MAX_ENTRIES).then(|| l.to_vec()),
+        )
+    });
+    drop(local);
+    let sizes: Vec<usize> = first.iter().map(|x| x.0).collect();
+    let mut totals: Vec<f64> = first.iter().map(|x| x.1).collect();
+    let entries: usize = sizes.iter().sum();
+    let mut notes = Vec::new();
+    let reach: Vec<Vec<u32>> = if entries <= MAX_ENTRIES {
+        (first.into_iter())
+            .map(|x| x.2.expect("stored under the budget"))
+            .collect()
+    } else {
+        drop(first);
+        let radius = a.services[service].spec.radius_m;
+        let (keep, side) = thin(&cands, &sizes, &totals, radius / 8.0, MAX_ENTRIES);
+        notes.push(format!(
+            "{} candidates would make {} cover entries: thinned to {} (per {:.0} m square and unit, the one reaching the most uncovered people; the bound holds for these)",
+            n, entries, keep.len(), side
+        ));
+        cands = keep.iter().map(|&j| cands[j].clone()).collect();
+        totals = keep.iter().map(|&j| totals[j]).collect();
+        let local: Vec<[f64; 2]> = cands.iter().map(|c| c.local).collect();
+        reach_lists(a, service, demand, &local)
+    };
+    let mut order: Vec<usize> = (0..cands.len()).collect();
+    order.sort_by(|&x, &y| totals[y].total_cmp(&totals[x]).then(x.cmp(&y)));
+    let mut cands: Vec<Option<Candidate>> = cands.into_iter().map(Some).collect();
+    let mut reach: Vec<Option<Vec<u32>>> = reach.into_iter().map(Some).collect();
+    let (cands, reach) = (order.iter())
+        .map(|&j| {
+            let c = cands[j].take().expect("each once");
+            (c, reach[j].take().expect("each once"))
+        })
+        .unzip();
+    Reached {
+        cands,
+        reach,
+        notes,
+    }
+}
+
+/// The covering instance; with `--add` and `--per-area-max`, at most that many sites per unit
+/// (candidates outside every unit are not capped: each gets a group of its own).
+fn instance(
+    a: &Analysis,
+    weights: Vec<f64>,
+    reach: Vec<Vec<u32>>,
+    cand_unit: &[u32],
+    opts: &Options,
+) -> Result<Instance> {
+    let n_areas = a.areas.list.len();
+    let inst = Instance::new(weights, reach).map_err(|e| siting_error(&a.plan, e))?;
+    let (Mode::Add(_), Some(k)) = (opts.mode, opts.per_area_max) else {
+        return Ok(inst);
+    };
+    let groups: Vec<u32> = (cand_unit.iter().enumerate())
+        .map(|(j, &u)| {
+            if u == NO_UNIT {
+                (n_areas + j) as u32
+            } else {
+                u
+            }
+        })
+        .collect();
+    inst.with_group_caps(groups, Some(k))
+        .map_err(|e| siting_error(&a.plan, e))
+}
+
+/// What the solvers work on.
+struct Problem<'a> {
+    a: &'a Analysis,
+    spec: &'a ServiceSpec,
+    inst: &'a Instance,
+    demand: &'a [u32],
+    cand_unit: &'a [u32],
+    /// The service's unit figures before the new sites.
+    before: &'a [AreaStats],
+}
+
+/// A solver's answer.
+struct Solution {
+    /// Chosen candidates (instance numbering).
+    chosen: Vec<u32>,
+    /// Capacity-aware mode: population each chosen site serves, in `chosen` order.
+    served: Option<Vec<f64>>,
+    quality: Quality,
+    /// `--fill-blanks`: per-unit status (what could not be met).
+    units: Option<Vec<siting::UnitStatus>>,
+}
+
+/// The Lagrangian bound's settings for both `--add` solvers.
+fn bound_options() -> BoundOptions {
+    BoundOptions {
+        target_gap: 1e-3,
+        ..BoundOptions::default()
+    }
+}
+
+/// Runs the solver the mode asks for; its stage times go to `timings`.
+fn solve(
+    pb: &Problem,
+    opts: &Options,
+    notes: &mut Vec<String>,
+    timings: &mut Vec<(String, f64)>,
+) -> Result<Solution> {
+    match opts.mode {
+        Mode::Add(p) => match opts.capacity {
+            None => Ok(solve_add(pb, p, opts.seed, timings)),
+            Some(c) => {
+                if pb.spec.capacity_per_1000.is_none() {
+                    notes.push(format!("service '{}' sets no capacity_per_1000; --capacity {c} still limits what each new site serves", pb.spec.id));
+                }
+                solve_add_capacity(pb, p, c, opts.seed, timings)
+            }
+        },
+        Mode::FillBlanks => solve_fill_blanks(pb, opts, timings),
+    }
+}
+
+/// `--add p`: maximal covering (greedy, local search, Lagrangian bound).
+fn solve_add(
+    pb: &Problem,
+    p: usize,
+    seed: Option<u64>,
+    timings: &mut Vec<(String, f64)>,
+) -> Solution {
+    let sol = siting::solve_mclp(
+        pb.inst,
+        &MclpOptions {
+            p,
+            seed,
+            local_search: true,
+            max_moves: 10_000,
+            bound: bound_options(),
+        },
+    );
+    timings.push(("greedy".into(), sol.timings.greedy.as_secs_f64()));
+    timings.push((
+        "local_search".into(),
+        sol.timings.local_search.as_secs_f64(),
+    ));
+    timings.push(("bound".into(), sol.timings.bound.as_secs_f64()));
+    let quality = Quality {
+        method: "max_coverage",
+        objective: sol.objective,
+        bound: sol.bound,
+        gap: sol.gap,
+        iterations: sol.bound_iterations,
+        details: json!({
+            "greedy_objective": sol.greedy_objective,
+            "lagrangian_bound": sol.lagrangian_bound,
+            "local_search_swaps": sol.local_search.swaps,
+            "local_search_adds": sol.local_search.adds,
+            "sites_requested": p,
+        }),
+    };
+    Solution {
+        chosen: sol.sites,
+        served: None,
+        quality,
+        units: None,
+    }
+}
+
+/// `--add p --capacity c`: capacity-aware maximal covering (max-flow assignment).
+fn solve_add_capacity(
+    pb: &Problem,
+    p: usize,
+    c: f64,
+    seed: Option<u64>,
+    timings: &mut Vec<(String, f64)>,
+) -> Result<Solution> {
+    let t = Instant::now();
+    let sol = siting::solve_capacitated(pb.inst, p, c, seed, &bound_options())
+        .map_err(|e| siting_error(&pb.a.plan, e))?;
+    timings.push(("solve".into(), t.elapsed().as_secs_f64()));
+    let quality = Quality {
+        method: "max_coverage_capacity",
+        objective: sol.objective,
+        bound: sol.bound,
+        gap: sol.gap,
+        iterations: 0,
+        details: json!({
+            "greedy_estimate": sol.greedy_estimate,
+            "reachable_population": sol.reachable,
+            "capacity_per_site": c,
+            "sites_requested": p,
+        }),
+    };
+    Ok(Solution {
+        chosen: sol.sites,
+        served: Some(sol.served),
+        quality,
+        units: None,
+    })
+}
+
+/// `--fill-blanks`: set covering of the units' rules.
+fn solve_fill_blanks(
+    pb: &Problem,
+    opts: &Options,
+    timings: &mut Vec<(String, f64)>,
+) -> Result<Solution> {
+    let t = Instant::now();
+    let targets = unit_targets(pb.spec, pb.before, opts.capacity);
+    let demand_unit: Vec<u32> = (pb.demand.iter())
+        .map(|&c| pb.a.cell_area[c as usize].expect("demand lies in a unit").0)
+        .collect();
+    let units = UnitProblem {
+        instance: pb.inst,
+        demand_unit: &demand_unit,
+        candidate_unit: pb.cand_unit,
+        targets: &targets,
+    };
+    let sol = siting::fill_blanks(&units, opts.seed).map_err(|e| siting_error(&pb.a.plan, e))?;
+    timings.push(("solve".into(), t.elapsed().as_secs_f64()));
+    let n = sol.sites.len();
+    let lb = sol.lower_bound.min(n);
+    let quality = Quality {
+        method: "fill_blanks",
+        objective: n as f64,
+        bound: lb as f64,
+        gap: if n > 0 {
+            (n - lb) as f64 / n as f64
+        } else {
+            0.0
+        },
+        iterations: 0,
+        details: json!({
+            "greedy_sites": sol.greedy_sites,
+            "units_with_requirements": targets.iter().filter(|t| t.sites_inside > 0 || t.coverage_needed > 0.0).count(),
+        }),
+    };
+    Ok(Solution {
+        chosen: sol.sites,
+        served: None,
+        quality,
+        units: Some(sol.units),
+    })
+}
+
+/// The chosen sites in greedy rank order, and the service's unit figures once they are added
+/// (as facilities of the kind, in the unit they lie in, with capacity `--capacity` or 0).
+fn place_sites(
+    pb: &Problem,
+    service: usize,
+    cands: &[Candidate],
+    sol: &Solution,
+    opts: &Options,
+) -> (Vec<Site>, Vec<AreaStats>) {
+    let (a, inst) = (pb.a, pb.inst);
+    let (ranked, gains) = siting::order_greedily(inst, &sol.chosen);
+    let svc = &a.services[service];
+    let mut covered_after = svc.judged_covered().to_vec();
+    for &j in &ranked {
+        for &i in inst.covers(j as usize) {
+            covered_after[pb.demand[i as usize] as usize] = true;
+        }
+    }
+    let has_capacity =
+        a.plan.facilities.iter().any(|f| f.capacity.is_some()) || opts.capacity.is_some();
+    let new_sites: Vec<&Candidate> = ranked.iter().map(|&j| &cands[j as usize]).collect();
+    let after = figures_after(pb, service, &new_sites, covered_after, has_capacity, opts);
+    let fixes = attribute_fixes(
+        a,
+        pb.spec,
+        inst,
+        pb.demand,
+        cands,
+        &ranked,
+        pb.before,
+        &after,
+        opts.capacity,
+        has_capacity,
+    );
+    let served_of = |j: u32| -> Option<f64> {
+        let k = sol.chosen.iter().position(|&x| x == j);
+        (sol.served.as_ref()).map(|s| s[k.expect("ranked site was chosen")])
+    };
+    let sites = (ranked.iter().zip(&gains).zip(fixes).enumerate())
+        .map(|(k, ((&j, &g), fixes))| Site {
+            rank: k + 1,
+            candidate: cands[j as usize].clone(),
+            new_covered: g,
+            served: served_of(j),
+            fixes,
+        })
+        .collect();
+    (sites, after)
+}
+
+/// The service's unit figures with `new_sites` added; `covered_after` is the judged coverage
+/// with them (on foot when the plan has a network; the straight-line figures then come from
+/// the straight-line reach of the new sites).
+fn figures_after(
+    pb: &Problem,
+    service: usize,
+    new_sites: &[&Candidate],
+    covered_after: Vec<bool>,
+    has_capacity: bool,
+    opts: &Options,
+) -> Vec<AreaStats> {
+    let (a, spec) = (pb.a, pb.spec);
+    let svc = &a.services[service];
+    let values = &a.cells.values[spec.group];
+    let mut fac_area: Vec<Option<AreaIx>> = svc
+        .facilities
+        .iter()
+        .map(|&i| a.facility_area[i as usize])
+        .collect();
+    fac_area.extend(new_sites.iter().map(|c| c.area));
+    let caps: Option<Vec<f64>> = has_capacity.then(|| {
+        let new = new_sites.iter().map(|_| opts.capacity.unwrap_or(0.0));
+        (svc.facilities.iter())
+            .map(|&i| a.facilities[i as usize].capacity.unwrap_or(0.0))
+            .chain(new)
+            .collect()
+    });
+    let (covered, walk_after) = if a.network.is_some() {
+        let mut straight = svc.covered.clone();
+        let all: Vec<u32> = (0..a.cells.len() as u32)
+            .filter(|&c| values[c as usize] > 0.0)
+            .collect();
+        let pts: Vec<[f64; 2]> = new_sites.iter().map(|c| c.local).collect();
+        for l in straight_reach(a, service, &all, &pts, spec.radius_m, |l| l.to_vec()) {
+            for i in l {
+                straight[all[i as usize] as usize] = true;
+            }
+        }
+        (straight, Some(covered_after))
+    } else {
+        (covered_after, None)
+    };
+    gaps::aggregate(
+        a.areas.list.len(),
+        &ServiceInput {
+            spec,
+            values,
+            covered: &covered,
+            walk_covered: walk_after.as_deref(),
+            cell_area: &a.cell_area,
+            facility_area: &fac_area,
+            facility_capacity: caps.as_deref(),
+        },
+    )
+}
+
+/// Units still blank after the new sites, with why: the solver's reasons (`--fill-blanks`),
+/// else the reasons left.
+fn unfixable_units(
+    after: &[AreaStats],
+    units: Option<&[siting::UnitStatus]>,
+    sites: usize,
+    opts: &Options,
+) -> Vec<UnfixableUnit> {
+    let mut why_unit: Vec<Vec<String>> = vec![Vec::new(); after.len()];
+    for st in units.unwrap_or_default() {
+        for u in &st.unfixable {
+            why_unit[st.unit as usize].push(match u {
+                Unfixable::NoCandidateInside => "no candidate site lies in the unit".to_string(),
+                Unfixable::TooFewCandidatesInside { available, required } => format!(
+                    "needs {required} new sites inside, but only {available} candidates lie in it"
+                ),
+                Unfixable::CoverageUnreachable { reachable, required } => format!(
+                    "the candidates together can newly cover {reachable:.1} of the {required:.1} people needed for the coverage target"
+                ),
+            });
+        }
+    }
+    (after.iter().zip(why_unit).enumerate())
+        .filter(|(_, (st, _))| st.blank())
+        .map(|(u, (st, why))| UnfixableUnit {
+            area: AreaIx(u as u32),
+            reasons_after: st.reasons.clone(),
+            why: if why.is_empty() {
+                reasons_left(&st.reasons, sites, opts)
+            } else {
+                why
+            },
+        })
+        .collect()
+}
+
+/// Why a unit is still blank, from its reasons after the new sites.
+fn reasons_left(reasons: &[Reason], sites: usize, opts: &Options) -> Vec<String> {
+    reasons
+        .iter()
+        .filter_map(|r| match r {
+            Reason::CapacityBelowTarget if opts.capacity.is_none() => {
+                Some("capacity_below_target: new sites add no capacity without --capacity".into())
+            }
+            Reason::NoFacility | Reason::CoverageBelowTarget | Reason::CapacityBelowTarget => {
+                Some(match opts.mode {
+                    Mode::Add(_) => format!(
+                        "{}: not fixed by the {} sites chosen for coverage",
+                        r.code(),
+                        sites
+                    ),
+                    Mode::FillBlanks => format!("{}: not met", r.code()),
+                })
+            }
+            Reason::NoPopulation => None,
+        })
+        .collect()
 }
 
 /// Per-unit requirements of `--fill-blanks` from the service's rules and the current figures.
@@ -1151,65 +1301,45 @@ fn grid_candidates(a: &Analysis, group: usize, spacing: f64, index: &AreaIndex) 
         .collect()
 }
 
+/// Candidates from a file (`--candidates`) through the point reader: any point format, in
+/// the `--candidates-crs` system (else the file's own, else WGS 84).
 fn file_candidates(
     a: &Analysis,
     index: &AreaIndex,
-    path: &Path,
-    lon: &str,
-    lat: &str,
-    id: Option<&str>,
+    source: &CandidateSource,
 ) -> Result<Vec<Candidate>> {
+    let CandidateSource::File {
+        path,
+        lon,
+        lat,
+        id,
+        crs,
+    } = source
+    else {
+        unreachable!("called for a candidates file");
+    };
     let stem = path
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let mut pts: Vec<(String, [f64; 2])> = Vec::new();
-    let mut bbox = BBox::empty();
-    if is_csv(path) {
-        let mut cols = vec![lon, lat];
-        if let Some(i) = id {
-            cols.push(i);
-        }
-        let chunks = load::csv::fold_rows(
-            path,
-            &cols,
-            Vec::new,
-            |acc: &mut Vec<(String, [f64; 2])>, line, row| {
-                let [x, y] = load::table_coords(
-                    [row[0], row[1]],
-                    None,
-                    path,
-                    Location::Line(line),
-                    [lon, lat],
-                )?;
-                let name = row
-                    .get(2)
-                    .map(|s| s.trim().to_owned())
-                    .filter(|s| !s.is_empty())
-                    .unwrap_or_else(|| format!("{stem}#{line}"));
-                acc.push((name, [x, y]));
-                Ok(())
-            },
-        )?;
-        pts = chunks.into_iter().flatten().collect();
-        for (_, p) in &pts {
-            bbox.add(p[0], p[1]);
-        }
-    } else {
-        let layer = geojson::read(path)?;
-        if let Some(i) = id {
-            geojson::require_field(&layer, path, i, "--id")?;
-        }
-        for f in layer.features {
-            let p = f.point(path, "a candidate site")?;
-            let name = id
-                .and_then(|i| geojson::prop_text(&f.properties, i))
-                .unwrap_or_else(|| format!("{stem}#{}", f.index));
-            pts.push((name, p));
-        }
-        bbox = layer.bbox;
-    }
-    if pts.is_empty() {
+    let fields: Vec<(&str, String)> = id.iter().map(|i| (i.as_str(), "--id".into())).collect();
+    let src = PointSource {
+        path,
+        layer: None,
+        sheet: None,
+        crs: crs.as_ref(),
+        columns: [lon, lat],
+        fields: &fields,
+        what: "a candidate site",
+    };
+    let read = points::read(&src, |p| {
+        let name = p.fields.first().and_then(|f| f.text());
+        Ok((
+            name.unwrap_or_else(|| format!("{stem}#{}", p.number)),
+            p.lonlat,
+        ))
+    })?;
+    if read.items.is_empty() {
         return Err(Error::input(
             path,
             Location::File,
@@ -1217,16 +1347,17 @@ fn file_candidates(
             "the candidates file holds no points",
         ));
     }
-    if !bbox.touches(&a.areas.bbox) {
+    if !read.bbox.touches(&a.areas.bbox) {
         return Err(Error::Layer {
             path: path.to_owned(),
             reason: format!(
-                "the candidate sites ({bbox}) do not overlap the areas ({}) at all: check that they are WGS 84 lon/lat and from the same city",
-                a.areas.bbox
+                "the candidate sites ({}) do not overlap the areas ({}) at all: check that they are WGS 84 lon/lat and from the same city",
+                read.bbox, a.areas.bbox
             ),
         });
     }
-    Ok(pts
+    Ok(read
+        .items
         .into_par_iter()
         .map(|(id, p)| Candidate {
             id,
@@ -1237,11 +1368,12 @@ fn file_candidates(
         .collect())
 }
 
-/// `true` for candidates outside every exclusion polygon.
-fn exclusion_mask(path: &Path, cands: &[Candidate]) -> Result<Vec<bool>> {
-    let layer = geojson::read(path)?;
+/// `true` for candidates outside every exclusion polygon (any vector format, in the
+/// `--exclude-crs` system, else the file's own, else WGS 84).
+fn exclusion_mask(path: &Path, crs: Option<&Crs>, cands: &[Candidate]) -> Result<Vec<bool>> {
+    let (src, _) = vector::read_wgs84(path, None, crs)?;
     let mut list = Vec::new();
-    for f in layer.features {
+    for f in src.layer.features {
         match f.geometry {
             Some(Geometry::Polygons(polygons)) => list.push(Area {
                 id: f.index.to_string(),
@@ -1268,7 +1400,7 @@ fn exclusion_mask(path: &Path, cands: &[Candidate]) -> Result<Vec<bool>> {
     }
     let idx = AreaIndex::new(&Areas {
         list,
-        bbox: layer.bbox,
+        bbox: src.layer.bbox,
         repairs: Default::default(),
     });
     Ok(cands

@@ -7,6 +7,7 @@ pub mod geojson;
 pub mod geotiff;
 pub mod gpkg;
 mod lzw;
+pub mod points;
 pub mod shapefile;
 pub mod vector;
 pub mod wkb;

@@ -388,6 +388,7 @@ fn sites_case(rng: &mut Lcg, dir: &Path) -> (String, Judged) {
                 lon: "lon".into(),
                 lat: "lat".into(),
                 id: Some("id".into()),
+                crs: None,
             };
             (format!("candidates.csv {m}"), path)
         }
@@ -408,6 +409,7 @@ fn sites_case(rng: &mut Lcg, dir: &Path) -> (String, Judged) {
             },
             candidates: source,
             exclude,
+            exclude_crs: None,
             per_area_max: None,
             capacity,
             seed: Some(7),

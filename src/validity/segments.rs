@@ -384,45 +384,6 @@ fn passes_through(s: [P; 2], c: &Cell) -> bool {
     pos && neg
 }
 
-/// Test switch: within [`oracle::quadratic`], on that thread, the validity code runs as it did
-/// before issue 15, so whole repairs can be compared old against new: [`meeting_pairs`] is the
-/// quadratic sweep, strips ([`super::strips::Strips`]) hold every edge in one strip and each
-/// hole is tried against every shell.
-#[cfg(test)]
-pub mod oracle {
-    use std::cell::Cell;
-
-    thread_local! {
-        static QUADRATIC: Cell<bool> = const { Cell::new(false) };
-        static CELLS: Cell<bool> = const { Cell::new(false) };
-    }
-
-    pub(in crate::validity) fn active() -> bool {
-        QUADRATIC.with(Cell::get)
-    }
-
-    pub(in crate::validity) fn cells_forced() -> bool {
-        CELLS.with(Cell::get)
-    }
-
-    /// Runs `f` with [`super::meeting_pairs`] always searching cells (never the sweep), so
-    /// small test inputs exercise the path large ones take.
-    pub fn cells<T>(f: impl FnOnce() -> T) -> T {
-        CELLS.with(|q| q.set(true));
-        let out = f();
-        CELLS.with(|q| q.set(false));
-        out
-    }
-
-    /// Runs `f` with the quadratic pair sweep on this thread.
-    pub fn quadratic<T>(f: impl FnOnce() -> T) -> T {
-        QUADRATIC.with(|q| q.set(true));
-        let out = f();
-        QUADRATIC.with(|q| q.set(false));
-        out
-    }
-}
-
 /// The sweep used before issue 15 (and still for short edges; the test oracle): every pair
 /// whose bounding boxes meet, by smallest x, each compared with the following segments until
 /// their x ranges separate, classified by [`meet`]. Quadratic when many x ranges overlap.
@@ -524,5 +485,44 @@ pub fn is_ccw(ring: &[P]) -> Option<bool> {
     } else {
         let a = signed_area2(ring);
         (a != 0.0).then_some(a > 0.0)
+    }
+}
+
+/// Test switch: within [`oracle::quadratic`], on that thread, the validity code runs as it did
+/// before issue 15, so whole repairs can be compared old against new: [`meeting_pairs`] is the
+/// quadratic sweep, strips ([`super::strips::Strips`]) hold every edge in one strip and each
+/// hole is tried against every shell.
+#[cfg(test)]
+pub mod oracle {
+    use std::cell::Cell;
+
+    thread_local! {
+        static QUADRATIC: Cell<bool> = const { Cell::new(false) };
+        static CELLS: Cell<bool> = const { Cell::new(false) };
+    }
+
+    pub(in crate::validity) fn active() -> bool {
+        QUADRATIC.with(Cell::get)
+    }
+
+    pub(in crate::validity) fn cells_forced() -> bool {
+        CELLS.with(Cell::get)
+    }
+
+    /// Runs `f` with [`super::meeting_pairs`] always searching cells (never the sweep), so
+    /// small test inputs exercise the path large ones take.
+    pub fn cells<T>(f: impl FnOnce() -> T) -> T {
+        CELLS.with(|q| q.set(true));
+        let out = f();
+        CELLS.with(|q| q.set(false));
+        out
+    }
+
+    /// Runs `f` with the quadratic pair sweep on this thread.
+    pub fn quadratic<T>(f: impl FnOnce() -> T) -> T {
+        QUADRATIC.with(|q| q.set(true));
+        let out = f();
+        QUADRATIC.with(|q| q.set(false));
+        out
     }
 }

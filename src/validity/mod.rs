@@ -31,7 +31,8 @@
 pub mod area;
 mod rebuild;
 mod segments;
-mod strips;
+pub(crate) mod strips;
+pub(crate) mod sweep;
 
 use crate::load::geojson::Polygon;
 use segments::{meeting_pairs, Meet, P};

@@ -20,13 +20,26 @@ const MAX_ROUNDS: usize = 16;
 const SNAP_REL: f64 = 1e-11;
 
 /// Merges computed crossing points with vertices and earlier crossings within a tolerance
-/// (a hash grid of cell size `tol`, searched 3 × 3).
+/// (a hash grid of cell size `tol`, searched 3 × 3). Each cell's points are a list threaded
+/// through `pts` in insertion order (no allocation per cell: a noded outline has as many
+/// cells as vertices).
 struct Snapper {
     tol: f64,
-    cells: HashMap<(i64, i64), Vec<P>>,
+    /// Cell -> (first, last) index into `pts`.
+    cells: HashMap<(i64, i64), (u32, u32)>,
+    /// Point and the index of the next point of its cell (`u32::MAX`: none).
+    pts: Vec<(P, u32)>,
 }
 
 impl Snapper {
+    fn new(tol: f64, capacity: usize) -> Snapper {
+        Snapper {
+            tol,
+            cells: HashMap::with_capacity(capacity),
+            pts: Vec::with_capacity(capacity),
+        }
+    }
+
     fn cell(&self, p: P) -> (i64, i64) {
         (
             (p[0] / self.tol).floor() as i64,
@@ -35,8 +48,18 @@ impl Snapper {
     }
 
     fn insert(&mut self, p: P) {
+        let k = self.pts.len() as u32;
+        self.pts.push((p, u32::MAX));
         let c = self.cell(p);
-        self.cells.entry(c).or_default().push(p);
+        match self.cells.get_mut(&c) {
+            Some(ends) => {
+                self.pts[ends.1 as usize].1 = k;
+                ends.1 = k;
+            }
+            None => {
+                self.cells.insert(c, (k, k));
+            }
+        }
     }
 
     /// The representative within `tol` of `x`, registering `x` when there is none.
@@ -44,12 +67,15 @@ impl Snapper {
         let (cx, cy) = self.cell(x);
         for dx in -1..=1 {
             for dy in -1..=1 {
-                if let Some(list) = self.cells.get(&(cx + dx, cy + dy)) {
-                    for &p in list {
-                        if (p[0] - x[0]).abs() <= self.tol && (p[1] - x[1]).abs() <= self.tol {
-                            return p;
-                        }
+                let Some(&(mut k, _)) = self.cells.get(&(cx + dx, cy + dy)) else {
+                    continue;
+                };
+                while k != u32::MAX {
+                    let (p, next) = self.pts[k as usize];
+                    if (p[0] - x[0]).abs() <= self.tol && (p[1] - x[1]).abs() <= self.tol {
+                        return p;
                     }
+                    k = next;
                 }
             }
         }
@@ -72,10 +98,7 @@ pub fn node(mut segs: Vec<[P; 2]>) -> Vec<[P; 2]> {
     for _ in 0..MAX_ROUNDS {
         let mut cuts: Vec<Vec<P>> = vec![Vec::new(); segs.len()];
         let mut any = false;
-        let mut snapper = Snapper {
-            tol,
-            cells: HashMap::new(),
-        };
+        let mut snapper = Snapper::new(tol, segs.len());
         for s in &segs {
             snapper.insert(s[0]);
         }

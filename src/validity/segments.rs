@@ -138,6 +138,13 @@ pub fn meeting_pairs(segs: &[[P; 2]]) -> Vec<(usize, usize, Meet)> {
     if x_overlaps(segs) <= SWEEP_PAIRS_PER_SEGMENT * segs.len() {
         return meeting_pairs_by_sweep(segs);
     }
+    // Long edges: simple rings (meeting only at shared vertices) are told by a Shamos–Hoey
+    // sweep, and their meeting pairs are the vertex pairs; anything else searches cells.
+    if super::sweep::only_endpoints_shared(segs) {
+        if let Some(found) = super::sweep::endpoint_pairs(segs) {
+            return in_sweep_order(segs, found);
+        }
+    }
     meeting_pairs_in_cells(segs)
 }
 
@@ -162,6 +169,15 @@ pub fn meeting_pairs_in_cells(segs: &[[P; 2]]) -> Vec<(usize, usize, Meet)> {
     let mut found = cell_pairs(segs);
     found.sort_unstable_by_key(|&(i, j, _)| (i, j));
     found.dedup_by_key(|&mut (i, j, _)| (i, j));
+    in_sweep_order(segs, found)
+}
+
+/// Meeting pairs `(i, j, how)`, each once, put in the order [`meeting_pairs_by_sweep`] finds
+/// them: by the ranks of the two segments in smallest-x order.
+pub fn in_sweep_order(
+    segs: &[[P; 2]],
+    mut found: Vec<(u32, u32, Meet)>,
+) -> Vec<(usize, usize, Meet)> {
     let min_x = |s: &[P; 2]| s[0][0].min(s[1][0]);
     let mut order: Vec<u32> = (0..segs.len() as u32).collect();
     order.sort_by(|&a, &b| min_x(&segs[a as usize]).total_cmp(&min_x(&segs[b as usize])));

@@ -13,6 +13,7 @@ use std::cell::OnceCell;
 const SMALL: usize = 32;
 
 /// Items (edges) bucketed by the horizontal strips their closed y ranges meet.
+#[derive(Debug, Clone)]
 pub struct Strips {
     y0: f64,
     inv_h: f64,

@@ -265,3 +265,49 @@ fn located_rings_answer_as_the_plain_tests() {
         );
     }
 }
+
+/// Issue 15: the Shamos–Hoey sweep says "only shared endpoints meet" exactly when the
+/// quadratic sweep finds nothing but endpoint touches, and then the endpoint pairs are the
+/// meeting pairs, in the same order. Simple stars and circles (true), the same with one vertex
+/// moved across (mostly false), segment soups (false).
+#[test]
+fn shamos_hoey_agrees_with_the_quadratic_sweep() {
+    use crate::validity::sweep;
+    let mut rng = SplitMix64::new(1516);
+    let (mut simple, mut not) = (0, 0);
+    for case in 0..400 {
+        let style = case % 4;
+        let segs: Vec<[Pt; 2]> = if style == 3 {
+            seg_soup(&mut rng, rng.range(0, 3), rng.range(2, 80) as usize)
+        } else {
+            let n = rng.range(3, 300) as usize;
+            let mut ring = big_ring(&mut rng, [2, 2, 0][style as usize], n);
+            if case % 8 < 3 {
+                let k = rng.range(0, n as u64 - 1) as usize;
+                ring[k] = ring[rng.range(0, n as u64 - 1) as usize];
+                ring.dedup();
+            }
+            let n = ring.len();
+            (0..n)
+                .map(|k| [ring[k], ring[(k + 1) % n]])
+                .filter(|s| s[0] != s[1])
+                .collect()
+        };
+        let slow = segments::meeting_pairs_by_sweep(&segs);
+        let shared = |&(i, j, m): &(usize, usize, segments::Meet)| {
+            let (a, b) = (segs[i], segs[j]);
+            m == segments::Meet::Touch
+                && (a[0] == b[0] || a[0] == b[1] || a[1] == b[0] || a[1] == b[1])
+        };
+        let want = slow.iter().all(shared);
+        assert_eq!(sweep::only_endpoints_shared(&segs), want, "case {case}");
+        if want {
+            let found = sweep::endpoint_pairs(&segs).expect("endpoint pairs");
+            assert_eq!(segments::in_sweep_order(&segs, found), slow, "case {case}");
+            simple += 1;
+        } else {
+            not += 1;
+        }
+    }
+    assert!(simple > 100 && not > 100, "{simple} simple, {not} not");
+}

@@ -278,7 +278,8 @@ fn shamos_hoey_agrees_with_the_quadratic_sweep() {
     for case in 0..400 {
         let style = case % 4;
         let segs: Vec<[Pt; 2]> = if style == 3 {
-            seg_soup(&mut rng, rng.range(0, 3), rng.range(2, 80) as usize)
+            let (soup, m) = (rng.range(0, 3), rng.range(2, 80) as usize);
+            seg_soup(&mut rng, soup, m)
         } else {
             let n = rng.range(3, 300) as usize;
             let mut ring = big_ring(&mut rng, [2, 2, 0][style as usize], n);

@@ -8,6 +8,7 @@ use crate::error::{Error, Location, Result};
 use crate::load::geojson::{self, Geometry, Polygon};
 use crate::load::{vector, BBox};
 use crate::plan::AreasSpec;
+use crate::validity::strips::Strips;
 
 /// Index of an area in [`Areas::list`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -319,14 +320,13 @@ fn repair(
     r.polygons
 }
 
-/// A polygon (with holes, possibly multi-part) prepared for fast point-in-polygon tests.
+/// A polygon (with holes, possibly multi-part) prepared for fast point-in-polygon tests: its
+/// edges bucketed by horizontal strips ([`crate::validity::strips::Strips`], sized so a long
+/// edge does not fill thousands of strips).
 #[derive(Debug, Clone)]
 pub struct PreparedPolygon {
     edges: Vec<[f64; 4]>,
-    strip_start: Vec<u32>,
-    strip_edges: Vec<u32>,
-    y0: f64,
-    inv_h: f64,
+    strips: Strips,
     bbox: [f64; 4],
 }
 
@@ -357,37 +357,13 @@ impl PreparedPolygon {
                 ];
             }
         }
-        let nstrips = (edges.len() / 2).clamp(1, 4096);
-        let h = ((bbox[3] - bbox[1]) / nstrips as f64).max(1e-9);
-        let inv_h = 1.0 / h;
-        let strip_of =
-            |y: f64| (((y - bbox[1]) * inv_h).floor().max(0.0) as usize).min(nstrips - 1);
-        let mut counts = vec![0u32; nstrips + 1];
-        for e in &edges {
-            let (lo, hi) = (strip_of(e[1].min(e[3])), strip_of(e[1].max(e[3])));
-            for c in &mut counts[lo..=hi] {
-                *c += 1;
-            }
-        }
-        let mut strip_start = vec![0u32; nstrips + 1];
-        for s in 0..nstrips {
-            strip_start[s + 1] = strip_start[s] + counts[s];
-        }
-        let mut fill = strip_start.clone();
-        let mut strip_edges = vec![0u32; strip_start[nstrips] as usize];
-        for (k, e) in edges.iter().enumerate() {
-            let (lo, hi) = (strip_of(e[1].min(e[3])), strip_of(e[1].max(e[3])));
-            for s in lo..=hi {
-                strip_edges[fill[s] as usize] = k as u32;
-                fill[s] += 1;
-            }
-        }
+        let ranges: Vec<(f64, f64)> = edges
+            .iter()
+            .map(|e| (e[1].min(e[3]), e[1].max(e[3])))
+            .collect();
         PreparedPolygon {
+            strips: Strips::new(&ranges),
             edges,
-            strip_start,
-            strip_edges,
-            y0: bbox[1],
-            inv_h,
             bbox,
         }
     }
@@ -404,11 +380,8 @@ impl PreparedPolygon {
         if p[0] < b[0] || p[0] > b[2] || p[1] < b[1] || p[1] > b[3] {
             return false;
         }
-        let nstrips = self.strip_start.len() - 1;
-        let s = (((p[1] - self.y0) * self.inv_h).floor().max(0.0) as usize).min(nstrips - 1);
         let mut inside = false;
-        for &k in &self.strip_edges[self.strip_start[s] as usize..self.strip_start[s + 1] as usize]
-        {
+        for &k in self.strips.at(p[1]) {
             let [x1, y1, x2, y2] = self.edges[k as usize];
             if (y1 > p[1]) != (y2 > p[1]) {
                 let x = x1 + (p[1] - y1) * (x2 - x1) / (y2 - y1);
@@ -421,21 +394,77 @@ impl PreparedPolygon {
     }
 }
 
-/// Point-in-area index over all areas. It works in lon/lat degrees: GeoJSON edges are straight
-/// lines in lon/lat (RFC 7946), which is also how desktop GIS tests containment, so an auditor's
-/// point-in-polygon join reproduces the assignment exactly.
-///
-/// A uniform bucket grid over the areas' extent lists, per bucket, the areas whose bounding box
-/// reaches it (in file order). Buckets that no area edge touches and whose first candidate
-/// contains them entirely are answered without any point-in-polygon test.
-pub struct AreaIndex {
-    polys: Vec<PreparedPolygon>,
+/// The uniform bucket grid of an [`AreaIndex`]: `nx × ny` buckets over a box, row by row.
+struct Grid {
     x0: f64,
     y0: f64,
     inv_w: f64,
     inv_h: f64,
     nx: usize,
     ny: usize,
+}
+
+impl Grid {
+    fn bx(&self, x: f64) -> usize {
+        (((x - self.x0) * self.inv_w).floor().max(0.0) as usize).min(self.nx - 1)
+    }
+
+    fn by(&self, y: f64) -> usize {
+        (((y - self.y0) * self.inv_h).floor().max(0.0) as usize).min(self.ny - 1)
+    }
+
+    /// The bucket of a point inside the grid's box (with its edges), else `None`.
+    #[inline]
+    fn bucket(&self, p: [f64; 2]) -> Option<usize> {
+        let fx = (p[0] - self.x0) * self.inv_w;
+        let fy = (p[1] - self.y0) * self.inv_h;
+        if !(fx >= 0.0 && fy >= 0.0 && fx <= self.nx as f64 && fy <= self.ny as f64) {
+            return None;
+        }
+        Some((fy as usize).min(self.ny - 1) * self.nx + (fx as usize).min(self.nx - 1))
+    }
+
+    /// Calls `f` with every bucket the edge `[x1, y1, x2, y2]` passes through, and possibly a
+    /// few neighbours: column by column, the buckets between the edge's heights at the
+    /// column's sides, widened by a thousandth of a bucket and some float steps, so a point
+    /// of the edge never lands in a bucket left out. A long diagonal edge visits O(length)
+    /// buckets, not its whole bounding box.
+    fn edge_buckets(&self, e: &[f64; 4], mut f: impl FnMut(usize)) {
+        let (xa, xb) = (e[0].min(e[2]), e[0].max(e[2]));
+        let (ya, yb) = (e[1].min(e[3]), e[1].max(e[3]));
+        let (i0, i1) = (self.bx(xa), self.bx(xb));
+        let scale = e
+            .iter()
+            .fold(self.x0.abs().max(self.y0.abs()), |m, v| m.max(v.abs()));
+        let slack = 256.0 * f64::EPSILON * scale;
+        let (pad_x, pad_y) = (1e-3 / self.inv_w + slack, 1e-3 / self.inv_h + slack);
+        for i in i0..=i1 {
+            let (lo, hi) = if i0 == i1 {
+                (ya, yb)
+            } else {
+                let cx0 = (self.x0 + i as f64 / self.inv_w - pad_x).max(xa);
+                let cx1 = (self.x0 + (i + 1) as f64 / self.inv_w + pad_x).min(xb);
+                let at = |x: f64| e[1] + (x - e[0]) * (e[3] - e[1]) / (e[2] - e[0]);
+                let (u, v) = (at(cx0), at(cx1));
+                (u.min(v).max(ya), u.max(v).min(yb))
+            };
+            for j in self.by(lo - pad_y)..=self.by(hi + pad_y) {
+                f(j * self.nx + i);
+            }
+        }
+    }
+}
+
+/// Point-in-area index over all areas. It works in lon/lat degrees: GeoJSON edges are straight
+/// lines in lon/lat (RFC 7946), which is also how desktop GIS tests containment, so an auditor's
+/// point-in-polygon join reproduces the assignment exactly.
+///
+/// A uniform bucket grid over the areas' extent lists, per bucket, the areas whose bounding box
+/// reaches it (in file order). Buckets that no area edge passes through and whose first
+/// candidate contains them entirely are answered without any point-in-polygon test.
+pub struct AreaIndex {
+    polys: Vec<PreparedPolygon>,
+    grid: Grid,
     start: Vec<u32>,
     items: Vec<u32>,
     whole: Vec<u32>,
@@ -470,14 +499,18 @@ impl AreaIndex {
         // About four buckets per edge, between 16×16 and 512×512.
         let n_edges: usize = polys.iter().map(|p| p.edges.len()).sum();
         let side = ((2.0 * (n_edges as f64).sqrt()) as usize).clamp(16, 512);
+        let grid = Grid {
+            x0: b[0],
+            y0: b[1],
+            inv_w: side as f64 / (b[2] - b[0]).max(1e-12),
+            inv_h: side as f64 / (b[3] - b[1]).max(1e-12),
+            nx: side,
+            ny: side,
+        };
         let (nx, ny) = (side, side);
-        let inv_w = nx as f64 / (b[2] - b[0]).max(1e-12);
-        let inv_h = ny as f64 / (b[3] - b[1]).max(1e-12);
-        let bx = |x: f64| (((x - b[0]) * inv_w).floor().max(0.0) as usize).min(nx - 1);
-        let by = |y: f64| (((y - b[1]) * inv_h).floor().max(0.0) as usize).min(ny - 1);
         let range = |p: &PreparedPolygon| {
             let q = p.bbox();
-            (bx(q[0]), bx(q[2]), by(q[1]), by(q[3]))
+            (grid.bx(q[0]), grid.bx(q[2]), grid.by(q[1]), grid.by(q[3]))
         };
         // Candidate lists in CSR form: count, then fill in area order.
         let mut start = vec![0u32; nx * ny + 1];
@@ -498,40 +531,36 @@ impl AreaIndex {
         let mut crossed = vec![u32::MAX; nx * ny];
         for (k, p) in polys.iter().enumerate() {
             let (i0, i1, j0, j1) = range(p);
-            // Buckets an edge's bounding box reaches may hold the boundary.
+            // Buckets an edge passes through may hold the boundary.
             for e in &p.edges {
-                for j in by(e[1].min(e[3]))..=by(e[1].max(e[3])) {
-                    for i in bx(e[0].min(e[2]))..=bx(e[0].max(e[2])) {
-                        crossed[j * nx + i] = k as u32;
-                    }
-                }
+                grid.edge_buckets(e, |cell| crossed[cell] = k as u32);
             }
             for j in j0..=j1 {
+                // A run of neighbouring buckets that no edge passes through is all inside or
+                // all outside: one point-in-polygon test (at its first centre) answers it.
+                let mut run: Option<bool> = None;
                 for i in i0..=i1 {
                     let cell = j * nx + i;
                     let first = fill[cell] == start[cell];
                     items[fill[cell] as usize] = k as u32;
                     fill[cell] += 1;
-                    if first && crossed[cell] != k as u32 {
-                        let c = [
-                            b[0] + (i as f64 + 0.5) / inv_w,
-                            b[1] + (j as f64 + 0.5) / inv_h,
-                        ];
-                        if p.contains(c) {
-                            whole[cell] = k as u32;
-                        }
+                    if !first || crossed[cell] == k as u32 {
+                        run = None;
+                        continue;
+                    }
+                    let c = [
+                        b[0] + (i as f64 + 0.5) / grid.inv_w,
+                        b[1] + (j as f64 + 0.5) / grid.inv_h,
+                    ];
+                    if *run.get_or_insert_with(|| p.contains(c)) {
+                        whole[cell] = k as u32;
                     }
                 }
             }
         }
         AreaIndex {
             polys,
-            x0: b[0],
-            y0: b[1],
-            inv_w,
-            inv_h,
-            nx,
-            ny,
+            grid,
             start,
             items,
             whole,
@@ -541,12 +570,7 @@ impl AreaIndex {
     /// The first area (in file order) containing the lon/lat point `p`, if any.
     #[inline]
     pub fn locate(&self, p: [f64; 2]) -> Option<AreaIx> {
-        let fx = (p[0] - self.x0) * self.inv_w;
-        let fy = (p[1] - self.y0) * self.inv_h;
-        if !(fx >= 0.0 && fy >= 0.0 && fx <= self.nx as f64 && fy <= self.ny as f64) {
-            return None;
-        }
-        let cell = (fy as usize).min(self.ny - 1) * self.nx + (fx as usize).min(self.nx - 1);
+        let cell = self.grid.bucket(p)?;
         if self.whole[cell] != u32::MAX {
             return Some(AreaIx(self.whole[cell]));
         }
@@ -631,6 +655,63 @@ mod tests {
                     .position(|g| g.contains(&geo::Point::new(p[0], p[1])))
                     .map(|k| AreaIx(k as u32));
                 assert_eq!(index.locate(p), want, "{p:?}");
+            }
+        }
+    }
+
+    /// Issue 15: the buckets an edge is said to pass through hold every point of it (sampled
+    /// along long edges at all slopes, and at its ends), and are never more than its bounding
+    /// box, which the index used to mark whole.
+    #[test]
+    fn edge_buckets_hold_the_edge() {
+        let mut r = Rng(15);
+        for case in 0..300 {
+            let side = [16, 37, 512][case % 3];
+            let (x0, y0) = (114.0 + r.f(), 30.0 + r.f());
+            let (w, h) = (0.001 + r.f() * 0.5, 0.001 + r.f() * 0.5);
+            let grid = Grid {
+                x0,
+                y0,
+                inv_w: side as f64 / w,
+                inv_h: side as f64 / h,
+                nx: side,
+                ny: side,
+            };
+            let mut p = || [x0 + r.f() * w, y0 + r.f() * h];
+            let (a, mut b) = (p(), p());
+            if case % 5 == 0 {
+                b[0] = a[0];
+            } else if case % 5 == 1 {
+                b[1] = a[1];
+            }
+            let e = [a[0], a[1], b[0], b[1]];
+            let mut marked = vec![false; side * side];
+            grid.edge_buckets(&e, |c| marked[c] = true);
+            for k in 0..=4000 {
+                let t = k as f64 / 4000.0;
+                let q = [a[0] + t * (b[0] - a[0]), a[1] + t * (b[1] - a[1])];
+                let c = grid.bucket(q).unwrap();
+                assert!(
+                    marked[c],
+                    "case {case}: {q:?} of {e:?} in unmarked bucket {c}"
+                );
+            }
+            let (i0, i1) = (grid.bx(a[0].min(b[0])), grid.bx(a[0].max(b[0])));
+            let (j0, j1) = (grid.by(a[1].min(b[1])), grid.by(a[1].max(b[1])));
+            for (c, &m) in marked.iter().enumerate() {
+                let (i, j) = (c % side, c / side);
+                let in_box = (i0..=i1).contains(&i) && (j0..=j1).contains(&j);
+                assert!(
+                    !m || in_box,
+                    "case {case}: bucket {c} outside the edge's box"
+                );
+            }
+            if case % 5 > 1 && i1 > i0 + 20 && j1 > j0 + 20 {
+                let n = marked.iter().filter(|&&m| m).count();
+                assert!(
+                    n < (i1 - i0 + 1) * (j1 - j0 + 1) / 4,
+                    "case {case}: {n} buckets"
+                );
             }
         }
     }

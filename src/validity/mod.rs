@@ -31,10 +31,14 @@
 pub mod area;
 mod rebuild;
 mod segments;
+pub(crate) mod strips;
+pub(crate) mod sweep;
 
 use crate::load::geojson::Polygon;
-use segments::{box_pairs, inside_ring, meet, on_ring, Meet, P};
+use segments::{meeting_pairs, Meet, P};
+use std::collections::{HashMap, HashSet};
 use std::fmt;
+use strips::Located;
 
 /// What is wrong with a ring or part.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -233,23 +237,21 @@ fn structure(parts: &[Vec<Clean>], issues: &mut Vec<Issue>) {
     }
     // (ring index, other ring index, kind) -> (count, first location)
     let mut hits: Vec<((usize, usize, IssueKind), usize, P)> = Vec::new();
-    box_pairs(&segs, |i, j| {
+    let mut first: HashMap<(usize, usize, IssueKind), usize> = HashMap::new();
+    for (i, j, m) in meeting_pairs(&segs) {
         let ((gi, ki), (gj, kj)) = (owner[i], owner[j]);
         let [p1, p2] = segs[i];
         let [q1, q2] = segs[j];
-        let m = meet(p1, p2, q1, q2);
         let (ri, rj) = (rings[gi], rings[gj]);
-        let kind = if m == Meet::None {
-            return;
-        } else if gi == gj {
+        let kind = if gi == gj {
             let n = ri.pts.len();
             let adjacent = (ki + 1) % n == kj || (kj + 1) % n == ki;
             if adjacent && m != Meet::Overlap {
-                return;
+                continue;
             }
             IssueKind::SelfIntersection
         } else if m == Meet::Touch {
-            return;
+            continue;
         } else if ri.part == rj.part {
             IssueKind::SelfIntersection
         } else {
@@ -262,11 +264,14 @@ fn structure(parts: &[Vec<Clean>], issues: &mut Vec<Issue>) {
             _ => p1,
         };
         let key = (gi.min(gj), gi.max(gj), kind);
-        match hits.iter_mut().find(|h| h.0 == key) {
-            Some(h) => h.1 += 1,
-            None => hits.push((key, 1, at)),
+        match first.get(&key) {
+            Some(&h) => hits[h].1 += 1,
+            None => {
+                first.insert(key, hits.len());
+                hits.push((key, 1, at));
+            }
         }
-    });
+    }
     for ((a, b, kind), count, at) in hits {
         let (ra, rb) = (rings[a], rings[b]);
         let (part, ring) = if kind == IssueKind::OverlappingParts {
@@ -292,18 +297,24 @@ fn structure(parts: &[Vec<Clean>], issues: &mut Vec<Issue>) {
     }
 
     // Holes inside their shell and not inside each other; parts not inside each other.
-    for part in parts {
-        let Some(shell) = part.first().filter(|r| r.ring == 0) else {
+    let located: Vec<Vec<Located>> = parts
+        .iter()
+        .map(|p| p.iter().map(|r| Located::new(&r.pts)).collect())
+        .collect();
+    let crossed: HashSet<(usize, usize)> = issues
+        .iter()
+        .filter(|i| i.kind == IssueKind::SelfIntersection)
+        .map(|i| (i.part, i.ring))
+        .collect();
+    for (part, loc) in parts.iter().zip(&located) {
+        if part.first().is_none_or(|r| r.ring != 0) {
             continue;
-        };
-        for (k, h) in part.iter().enumerate().skip(1) {
-            let crossed = issues
-                .iter()
-                .any(|i| (i.part, i.ring, i.kind) == (h.part, h.ring, IssueKind::SelfIntersection));
-            let (inn, out) = if crossed {
+        }
+        for h in &part[1..] {
+            let (inn, out) = if crossed.contains(&(h.part, h.ring)) {
                 (true, false)
             } else {
-                relation(&h.pts, &shell.pts)
+                relation(&h.pts, &loc[0])
             };
             if out && !inn {
                 let what = "hole lies outside its shell".to_string();
@@ -312,29 +323,42 @@ fn structure(parts: &[Vec<Clean>], issues: &mut Vec<Issue>) {
                 let what = "hole leaves its shell through a vertex".to_string();
                 issues.push(issue(h.part, h.ring, IssueKind::SelfIntersection, what));
             }
-            for h2 in &part[k + 1..] {
-                for (x, y) in [(h, h2), (h2, h)] {
-                    if boxes_meet(&x.pts, &y.pts) && relation(&x.pts, &y.pts).0 {
-                        let what = format!("lies inside hole {}", y.ring);
-                        issues.push(issue(x.part, x.ring, IssueKind::HoleInsideHole, what));
-                    }
+        }
+        let boxes: Vec<[f64; 4]> = loc[1..].iter().map(Located::bbox).collect();
+        let mut nested = Vec::new();
+        for (i, j) in overlapping_boxes(&boxes) {
+            for (x, y) in [(i + 1, j + 1), (j + 1, i + 1)] {
+                if relation(&part[x].pts, &loc[y]).0 {
+                    nested.push((x, y));
                 }
             }
         }
-    }
-    for (a, pa) in parts.iter().enumerate() {
-        for pb in &parts[a + 1..] {
-            let (Some(sa), Some(sb)) = (pa.first(), pb.first()) else {
-                continue;
-            };
-            if !boxes_meet(&sa.pts, &sb.pts) {
-                continue;
-            }
-            if part_reaches_into(sb, pa) || part_reaches_into(sa, pb) {
-                let what = format!("overlaps part {}", sa.part);
-                issues.push(issue(sb.part, 0, IssueKind::OverlappingParts, what));
-            }
+        nested.sort_unstable();
+        for (x, y) in nested {
+            let what = format!("lies inside hole {}", part[y].ring);
+            let x = &part[x];
+            issues.push(issue(x.part, x.ring, IssueKind::HoleInsideHole, what));
         }
+    }
+    let firsts: Vec<usize> = (0..parts.len()).filter(|&a| !parts[a].is_empty()).collect();
+    let boxes: Vec<[f64; 4]> = firsts.iter().map(|&a| located[a][0].bbox()).collect();
+    let mut overlaps: Vec<(usize, usize)> = overlapping_boxes(&boxes)
+        .into_iter()
+        .map(|(i, j)| (firsts[i], firsts[j]))
+        .filter(|&(a, b)| {
+            part_reaches_into(&parts[b][0], &parts[a], &located[a])
+                || part_reaches_into(&parts[a][0], &parts[b], &located[b])
+        })
+        .collect();
+    overlaps.sort_unstable();
+    for (a, b) in overlaps {
+        let what = format!("overlaps part {}", parts[a][0].part);
+        issues.push(issue(
+            parts[b][0].part,
+            0,
+            IssueKind::OverlappingParts,
+            what,
+        ));
     }
 }
 
@@ -342,16 +366,16 @@ fn on_seg_or_end(a: P, b: P, p: P) -> bool {
     p == a || p == b || segments::strictly_on_segment(a, b, p)
 }
 
-/// Whether some vertex or edge midpoint of `ring` (off `part`'s boundary) is inside `part`.
-fn part_reaches_into(ring: &Clean, part: &[Clean]) -> bool {
-    let shell = &part[0];
-    if shell.ring != 0 {
+/// Whether some vertex or edge midpoint of `ring` (off `part`'s boundary) is inside `part`
+/// (`loc`: the part's rings, located).
+fn part_reaches_into(ring: &Clean, part: &[Clean], loc: &[Located]) -> bool {
+    if part[0].ring != 0 {
         return false;
     }
     probes(&ring.pts).any(|p| {
-        !part.iter().any(|r| on_ring(&r.pts, p))
-            && inside_ring(&shell.pts, p)
-            && !part[1..].iter().any(|h| inside_ring(&h.pts, p))
+        !loc.iter().any(|r| r.on_ring(p))
+            && loc[0].inside(p)
+            && !loc[1..].iter().any(|h| h.inside(p))
     })
 }
 
@@ -365,13 +389,13 @@ fn probes(pts: &[P]) -> impl Iterator<Item = P> + '_ {
 }
 
 /// Whether any probe point of `a` off `b` is inside `b`, and whether any is outside.
-fn relation(a: &[P], b: &[P]) -> (bool, bool) {
+fn relation(a: &[P], b: &Located) -> (bool, bool) {
     let (mut inn, mut out) = (false, false);
     for p in probes(a) {
-        if on_ring(b, p) {
+        if b.on_ring(p) {
             continue;
         }
-        if inside_ring(b, p) {
+        if b.inside(p) {
             inn = true;
         } else {
             out = true;
@@ -383,28 +407,25 @@ fn relation(a: &[P], b: &[P]) -> (bool, bool) {
     (inn, out)
 }
 
-fn bbox(pts: &[P]) -> [f64; 4] {
-    pts.iter().fold(
-        [
-            f64::INFINITY,
-            f64::INFINITY,
-            f64::NEG_INFINITY,
-            f64::NEG_INFINITY,
-        ],
-        |b, p| {
-            [
-                b[0].min(p[0]),
-                b[1].min(p[1]),
-                b[2].max(p[0]),
-                b[3].max(p[1]),
-            ]
-        },
-    )
-}
-
-fn boxes_meet(a: &[P], b: &[P]) -> bool {
-    let (x, y) = (bbox(a), bbox(b));
-    x[0] <= y[2] && y[0] <= x[2] && x[1] <= y[3] && y[1] <= x[3]
+/// Pairs `(i, j)`, `i < j`, of closed boxes `[min_x, min_y, max_x, max_y]` that meet: sorted
+/// by `min_x`, each compared with the following ones until the x ranges separate.
+fn overlapping_boxes(boxes: &[[f64; 4]]) -> Vec<(usize, usize)> {
+    let mut order: Vec<usize> = (0..boxes.len()).collect();
+    order.sort_by(|&a, &b| boxes[a][0].total_cmp(&boxes[b][0]));
+    let mut out = Vec::new();
+    for (k, &i) in order.iter().enumerate() {
+        let x = boxes[i];
+        for &j in &order[k + 1..] {
+            let y = boxes[j];
+            if y[0] > x[2] {
+                break;
+            }
+            if x[1] <= y[3] && y[1] <= x[3] {
+                out.push((i.min(j), i.max(j)));
+            }
+        }
+    }
+    out
 }
 
 fn sort_issues(issues: &mut [Issue]) {

@@ -4,9 +4,9 @@
 //! region covered by an odd number of input rings. That region is traced face by face into
 //! shells (counter-clockwise) and holes (clockwise).
 
-use super::segments::{
-    box_pairs, inside_ring, is_ccw, meet, on_ring, orient, signed_area2, Meet, P,
-};
+use super::segments::{crosses_ray, is_ccw, meeting_pairs, orient, signed_area2, Meet, P};
+use super::strips::{Located, Strips};
+use rstar::primitives::{GeomWithData, Rectangle};
 use std::collections::HashMap;
 
 /// Most noding rounds before giving up: the first round splits at every crossing, later rounds
@@ -20,13 +20,26 @@ const MAX_ROUNDS: usize = 16;
 const SNAP_REL: f64 = 1e-11;
 
 /// Merges computed crossing points with vertices and earlier crossings within a tolerance
-/// (a hash grid of cell size `tol`, searched 3 × 3).
+/// (a hash grid of cell size `tol`, searched 3 × 3). Each cell's points are a list threaded
+/// through `pts` in insertion order (no allocation per cell: a noded outline has as many
+/// cells as vertices).
 struct Snapper {
     tol: f64,
-    cells: HashMap<(i64, i64), Vec<P>>,
+    /// Cell -> (first, last) index into `pts`.
+    cells: HashMap<(i64, i64), (u32, u32)>,
+    /// Point and the index of the next point of its cell (`u32::MAX`: none).
+    pts: Vec<(P, u32)>,
 }
 
 impl Snapper {
+    fn new(tol: f64, capacity: usize) -> Snapper {
+        Snapper {
+            tol,
+            cells: HashMap::with_capacity(capacity),
+            pts: Vec::with_capacity(capacity),
+        }
+    }
+
     fn cell(&self, p: P) -> (i64, i64) {
         (
             (p[0] / self.tol).floor() as i64,
@@ -35,8 +48,18 @@ impl Snapper {
     }
 
     fn insert(&mut self, p: P) {
+        let k = self.pts.len() as u32;
+        self.pts.push((p, u32::MAX));
         let c = self.cell(p);
-        self.cells.entry(c).or_default().push(p);
+        match self.cells.get_mut(&c) {
+            Some(ends) => {
+                self.pts[ends.1 as usize].1 = k;
+                ends.1 = k;
+            }
+            None => {
+                self.cells.insert(c, (k, k));
+            }
+        }
     }
 
     /// The representative within `tol` of `x`, registering `x` when there is none.
@@ -44,12 +67,15 @@ impl Snapper {
         let (cx, cy) = self.cell(x);
         for dx in -1..=1 {
             for dy in -1..=1 {
-                if let Some(list) = self.cells.get(&(cx + dx, cy + dy)) {
-                    for &p in list {
-                        if (p[0] - x[0]).abs() <= self.tol && (p[1] - x[1]).abs() <= self.tol {
-                            return p;
-                        }
+                let Some(&(mut k, _)) = self.cells.get(&(cx + dx, cy + dy)) else {
+                    continue;
+                };
+                while k != u32::MAX {
+                    let (p, next) = self.pts[k as usize];
+                    if (p[0] - x[0]).abs() <= self.tol && (p[1] - x[1]).abs() <= self.tol {
+                        return p;
                     }
+                    k = next;
                 }
             }
         }
@@ -72,17 +98,14 @@ pub fn node(mut segs: Vec<[P; 2]>) -> Vec<[P; 2]> {
     for _ in 0..MAX_ROUNDS {
         let mut cuts: Vec<Vec<P>> = vec![Vec::new(); segs.len()];
         let mut any = false;
-        let mut snapper = Snapper {
-            tol,
-            cells: HashMap::new(),
-        };
+        let mut snapper = Snapper::new(tol, segs.len());
         for s in &segs {
             snapper.insert(s[0]);
         }
-        box_pairs(&segs, |i, j| {
+        for (i, j, m) in meeting_pairs(&segs) {
             let [p1, p2] = segs[i];
             let [q1, q2] = segs[j];
-            match meet(p1, p2, q1, q2) {
+            match m {
                 Meet::None => {}
                 Meet::Cross(x) => {
                     let x = snapper.snap(x);
@@ -105,7 +128,7 @@ pub fn node(mut segs: Vec<[P; 2]>) -> Vec<[P; 2]> {
                     }
                 }
             }
-        });
+        }
         if !any {
             break;
         }
@@ -299,6 +322,19 @@ impl<'a> Graph<'a> {
         // parities alternate across every edge.
         let mut parity = vec![u8::MAX; faces.len()];
         let comp_of: Vec<usize> = (0..nv).map(|v| find(&mut parent, v)).collect();
+        // Edges by the horizontal strips they span, to count the rings of other components
+        // around each component's lowest vertex.
+        let strips = (comps.len() > 1).then(|| {
+            let ranges: Vec<(f64, f64)> = self
+                .edges
+                .iter()
+                .map(|&(u, w)| {
+                    let (a, b) = (self.pts[u][1], self.pts[w][1]);
+                    (a.min(b), a.max(b))
+                })
+                .collect();
+            Strips::new(&ranges)
+        });
         for &(c, v0) in &comps {
             // The outer face is on the left of the outgoing half-edge that turns furthest
             // counter-clockwise (all of them point into the half-plane x ≥ x(v0)).
@@ -311,17 +347,11 @@ impl<'a> Graph<'a> {
             }
             let outer = face_of[best];
             let mut p = 0u8;
-            if comps.len() > 1 {
-                for &(u, w) in self.edges {
-                    if comp_of[u] == c {
-                        continue;
-                    }
-                    let (a, b) = (self.pts[u], self.pts[w]);
-                    if (a[1] > o[1]) != (b[1] > o[1]) {
-                        let s = orient(a, b, o);
-                        if (b[1] > a[1] && s > 0.0) || (b[1] < a[1] && s < 0.0) {
-                            p ^= 1;
-                        }
+            if let Some(strips) = &strips {
+                for &k in strips.at(o[1]) {
+                    let (u, w) = self.edges[k as usize];
+                    if comp_of[u] != c && crosses_ray(self.pts[u], self.pts[w], o) {
+                        p ^= 1;
                     }
                 }
             }
@@ -358,20 +388,31 @@ impl<'a> Graph<'a> {
             }
         }
 
-        // Each hole goes to the smallest shell containing it.
+        // Each hole goes to the smallest shell containing it (the first such in shell order
+        // among equal areas). Only shells whose box holds the hole's first vertex can: a
+        // vertex outside the box is neither on the shell nor inside it.
         let areas: Vec<f64> = shells.iter().map(|s| signed_area2(s).abs()).collect();
+        let located: Vec<Located> = shells.iter().map(|s| Located::new(s)).collect();
+        let boxes = rstar::RTree::bulk_load(
+            located
+                .iter()
+                .enumerate()
+                .map(|(k, s)| {
+                    let b = s.bbox();
+                    GeomWithData::new(Rectangle::from_corners([b[0], b[1]], [b[2], b[3]]), k)
+                })
+                .collect(),
+        );
         let mut polys: Vec<Vec<Vec<P>>> = shells.iter().map(|s| vec![s.clone()]).collect();
         for hole in holes {
-            let mut best: Option<usize> = None;
-            for (k, shell) in shells.iter().enumerate() {
-                if best.is_some_and(|b| areas[b] <= areas[k]) {
-                    continue;
-                }
-                if ring_inside(&hole, shell) {
-                    best = Some(k);
-                }
+            let mut around: Vec<usize> =
+                boxes.locate_all_at_point(hole[0]).map(|g| g.data).collect();
+            #[cfg(test)]
+            if super::segments::oracle::active() {
+                around = (0..shells.len()).collect();
             }
-            if let Some(b) = best {
+            around.sort_by(|&a, &b| areas[a].total_cmp(&areas[b]).then(a.cmp(&b)));
+            if let Some(&b) = around.iter().find(|&&k| ring_inside(&hole, &located[k])) {
                 polys[b].push(hole);
             }
         }
@@ -414,18 +455,18 @@ fn split_cycles(walk: &[usize]) -> Vec<Vec<usize>> {
 
 /// Whether ring `a` (which never crosses `b`) lies inside ring `b`: decided at a vertex of `a`
 /// off `b`, else at the midpoint of an edge of `a`.
-pub fn ring_inside(a: &[P], b: &[P]) -> bool {
+fn ring_inside(a: &[P], b: &Located) -> bool {
     for &p in a {
-        if !on_ring(b, p) {
-            return inside_ring(b, p);
+        if !b.on_ring(p) {
+            return b.inside(p);
         }
     }
     let n = a.len();
     for k in 0..n {
         let (p, q) = (a[k], a[(k + 1) % n]);
         let m = [(p[0] + q[0]) / 2.0, (p[1] + q[1]) / 2.0];
-        if !on_ring(b, m) {
-            return inside_ring(b, m);
+        if !b.on_ring(m) {
+            return b.inside(m);
         }
     }
     false

@@ -641,3 +641,5 @@ fn real_layers_geos_calls_valid_are_valid_and_unchanged() {
         }
     }
 }
+
+mod oracle;

@@ -24,8 +24,12 @@ fn main() {
     std::fs::create_dir_all(&out).unwrap();
     // Phrases per source document.
     let mut phrases: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    // Presets without a source text (the national standards) quote nothing.
     for p in standards::list() {
-        let v = phrases.entry(p.source_text.as_str()).or_default();
+        let Some(source) = p.source_text.as_deref() else {
+            continue;
+        };
+        let v = phrases.entry(source).or_default();
         for r in &p.rules {
             v.extend(r.quote.iter().map(String::as_str));
             for z in &r.zones {
@@ -38,7 +42,7 @@ fn main() {
                 v.push(&u.name);
             }
         }
-        v.extend(p.tiers.iter().map(|t| t.quote.as_str()));
+        v.extend(p.tiers.iter().filter_map(|t| t.quote.as_deref()));
     }
     for (source, list) in phrases {
         let path = Path::new(&shared).join(source);

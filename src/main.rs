@@ -589,8 +589,16 @@ fn standards_show(p: &carecircle::standards::Preset) -> String {
     for t in &p.tiers {
         let _ = writeln!(
             o,
-            "tier {}: {} min, {} m, {} residents: “{}”",
-            t.name, t.minutes, t.radius_m, t.population, t.quote
+            "tier {}: {} min, {} m, {} residents: {}",
+            t.name,
+            t.minutes,
+            t.radius_m,
+            t.population,
+            t.quote
+                .as_ref()
+                .map(|q| format!("“{q}”"))
+                .or_else(|| t.summary.clone())
+                .unwrap_or_default()
         );
     }
     if !p.units.is_empty() {
@@ -635,6 +643,9 @@ fn standards_show(p: &carecircle::standards::Preset) -> String {
         for q in &r.quote {
             let _ = writeln!(o, "  “{q}”");
         }
+        if let Some(s) = &r.summary {
+            let _ = writeln!(o, "  summary: {s}");
+        }
         if let Some(n) = &r.note {
             let _ = writeln!(o, "  note: {n}");
         }
@@ -655,6 +666,9 @@ fn standards_show(p: &carecircle::standards::Preset) -> String {
             let _ = writeln!(o, "    {}", p.zone_provenance(r, z));
             for q in &z.quote {
                 let _ = writeln!(o, "    “{q}”");
+            }
+            if let Some(s) = &z.summary {
+                let _ = writeln!(o, "    summary: {s}");
             }
             if let Some(n) = &z.note {
                 let _ = writeln!(o, "    note: {n}");

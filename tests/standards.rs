@@ -22,10 +22,10 @@ fn root() -> PathBuf {
 /// (tests/fixtures/seed_passages, written by examples/seed_passages.rs; with the shared-data
 /// feature, tests/shared_data/standards.rs checks that each occurs in the whole document).
 fn passages(p: &Preset) -> Vec<String> {
-    let name = Path::new(&p.source_text)
-        .file_stem()
-        .unwrap()
-        .to_string_lossy();
+    let Some(source) = &p.source_text else {
+        return Vec::new();
+    };
+    let name = Path::new(source).file_stem().unwrap().to_string_lossy();
     let path = root().join(format!("tests/fixtures/seed_passages/{name}.txt"));
     let text = std::fs::read_to_string(&path)
         .unwrap_or_else(|e| panic!("{}: cannot read {}: {e}", p.id, path.display()));
@@ -59,7 +59,9 @@ fn quotes(p: &Preset) -> Vec<(String, &str)> {
         }
     }
     for t in &p.tiers {
-        q.push((format!("tier {}", t.name), t.quote.as_str()));
+        if let Some(s) = &t.quote {
+            q.push((format!("tier {}", t.name), s.as_str()));
+        }
     }
     q
 }
@@ -103,11 +105,61 @@ fn every_quote_occurs_in_its_source_document() {
         }
     }
     assert!(checked > 60, "only {checked} quotes");
+    // Only the seed documents are quoted: a preset without one (gb50180: the national
+    // standards' texts are not at hand) shows summaries, never quotation marks.
+    for p in standards::list() {
+        let seed = p
+            .source_text
+            .as_deref()
+            .is_some_and(|s| s.starts_with("seeds/"));
+        assert!(
+            seed || quotes(p).is_empty(),
+            "{} quotes a non-seed text",
+            p.id
+        );
+    }
+    let gb = standards::get("gb50180").unwrap();
+    assert!(gb.source_text.is_none());
+    assert!(gb
+        .rules
+        .iter()
+        .all(|r| r.quote.is_empty() && r.summary.is_some()));
     assert!(
         missing.is_empty(),
         "not in the document:\n{}",
         missing.join("\n")
     );
+}
+
+/// A preset can only quote the text it names: gb50180 with a quote and no source_text is
+/// refused, as is a rule with neither quote nor summary, and a seed preset without quotes.
+#[test]
+fn quotes_need_a_source_text_and_summaries_are_not_quotes() {
+    let (_, gb) = standards::sources()
+        .iter()
+        .find(|(f, _)| *f == "gb50180.toml")
+        .unwrap();
+    let summary =
+        "summary = \"养老院、老年养护院按十五分钟生活圈配置；养老床位不少于每千名老年人 40 张\"";
+    assert!(gb.contains(summary));
+    let quoted = gb.replace(summary, "quote = [\"养老院\"]");
+    let e = standards::parse(&quoted).unwrap_err();
+    assert!(
+        e.contains("rule 'care_home'") && e.contains("no source_text"),
+        "{e}"
+    );
+    let e = standards::parse(&gb.replace(summary, "")).unwrap_err();
+    assert!(
+        e.contains("rule 'care_home'") && e.contains("summary"),
+        "{e}"
+    );
+    let (_, seed) = standards::sources()
+        .iter()
+        .find(|(f, _)| *f == "daxing-2023.toml")
+        .unwrap();
+    let first = seed.lines().find(|l| l.starts_with("quote = [")).unwrap();
+    let e = standards::parse(&seed.replacen(first, "summary = \"概述\"", 1)).unwrap_err();
+    assert!(e.contains("quote: give at least one"), "{e}");
 }
 
 #[test]
@@ -199,9 +251,12 @@ fn gb50180_plan_runs_analyze_with_the_presets_services() {
     assert_eq!(rows, 30 * 2);
     let report = std::fs::read_to_string(out.join("report.md")).unwrap();
     assert!(
-        report.contains("Source (standard gb50180): 依据《GB 50180-2018 城市居住区规划设计标准》五分钟生活圈：“day care (老年人日间照料中心)"),
+        report.contains("Source (standard gb50180): 依据《GB 50180-2018 城市居住区规划设计标准》五分钟生活圈：老年人日间照料中心、托儿所、幼儿园和社区食堂按五分钟生活圈配置"),
         "{report}"
     );
+    // A summary, not a quotation: no quotation marks around it, and no English digest.
+    assert!(!report.contains("：“老年人日间"), "{report}");
+    assert!(!report.contains("day care"), "{report}");
 }
 
 /// The Helsinki plan text with absolute data paths, so variants can be written anywhere.

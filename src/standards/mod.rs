@@ -94,7 +94,9 @@ pub struct Preset {
     /// Title of the document, without book-title marks.
     pub document: String,
     /// Path of the document's text under `../shared` (for the quote tests), e.g. `seeds/000_….txt`.
-    pub source_text: String,
+    /// None when the document's text is not at hand (the national standards): such a preset
+    /// quotes nothing and gives a `summary` of each clause instead.
+    pub source_text: Option<String>,
     /// Target year, when the document states one.
     pub year: Option<u32>,
     /// A remark shown by `carecircle standards ID`.
@@ -146,8 +148,10 @@ pub struct Tier {
     pub radius_m: f64,
     /// Residents served, as the standard states the range.
     pub population: String,
-    /// Quoted phrase.
-    pub quote: String,
+    /// Quoted phrase (verbatim from `source_text`).
+    pub quote: Option<String>,
+    /// What the standard says, in the preset's words (not a quote).
+    pub summary: Option<String>,
 }
 
 /// One rule: how a facility kind is evaluated.
@@ -179,8 +183,12 @@ pub struct Rule {
     pub document: Option<String>,
     /// Where in the document (专栏1 第6项 …).
     pub at: Option<String>,
-    /// Quoted phrases, verbatim.
+    /// Quoted phrases, verbatim from `source_text`.
+    #[serde(default)]
     pub quote: Vec<String>,
+    /// The named clause in the preset's words, when the document's text is not at hand (shown
+    /// without quotation marks).
+    pub summary: Option<String>,
     /// Fields whose values are not in the document (see [`RULE_FIELDS`]).
     #[serde(default)]
     pub inferred: Vec<String>,
@@ -214,7 +222,10 @@ pub struct ZoneRule {
     /// Where in the document.
     pub at: Option<String>,
     /// Quoted phrases.
+    #[serde(default)]
     pub quote: Vec<String>,
+    /// The clause in the preset's words (see [`Rule::summary`]).
+    pub summary: Option<String>,
     /// Fields of this variant that are not in the document.
     #[serde(default)]
     pub inferred: Vec<String>,
@@ -231,8 +242,10 @@ pub struct Provenance {
     pub document: String,
     /// Place in the document, when given.
     pub at: Option<String>,
-    /// Quoted phrases.
+    /// Quoted phrases (verbatim from the document).
     pub quotes: Vec<String>,
+    /// The clause in the preset's words, when nothing is quoted.
+    pub summary: Option<String>,
     /// Fields whose values are inferred, not literal.
     pub inferred: Vec<String>,
     /// How binding the target is.
@@ -267,6 +280,18 @@ impl fmt::Display for Provenance {
     }
 }
 
+impl Provenance {
+    /// What the source says: the quotes in quotation marks (`“…”“…”`), or the summary without
+    /// them (a preset without the document's text quotes nothing).
+    pub fn excerpt(&self) -> String {
+        if self.quotes.is_empty() {
+            self.summary.clone().unwrap_or_default()
+        } else {
+            format!("“{}”", self.quotes.join("”“"))
+        }
+    }
+}
+
 /// Parses and checks one preset file.
 pub fn parse(text: &str) -> Result<Preset, String> {
     let p: Preset = toml::from_str(text).map_err(|e| e.to_string().trim_end().to_owned())?;
@@ -298,8 +323,13 @@ impl Preset {
                 r.capacity_per_1000,
             )
             .map_err(|e| format!("{}: {e}", at(r)))?;
-            check_provenance(&r.quote, &r.inferred, &RULE_FIELDS)
-                .map_err(|e| format!("{}: {e}", at(r)))?;
+            check_provenance(
+                self.source_text.as_deref(),
+                &r.quote,
+                &r.summary,
+                &r.inferred,
+            )
+            .map_err(|e| format!("{}: {e}", at(r)))?;
             for (j, z) in r.zones.iter().enumerate() {
                 let zat = format!("{} zone '{}'", at(r), z.zone);
                 if !self.zones.contains_key(&z.zone) {
@@ -315,12 +345,30 @@ impl Preset {
                     z.capacity_per_1000,
                 )
                 .map_err(|e| format!("{zat}: {e}"))?;
-                check_provenance(&z.quote, &z.inferred, &RULE_FIELDS)
-                    .map_err(|e| format!("{zat}: {e}"))?;
+                check_provenance(
+                    self.source_text.as_deref(),
+                    &z.quote,
+                    &z.summary,
+                    &z.inferred,
+                )
+                .map_err(|e| format!("{zat}: {e}"))?;
+            }
+        }
+        for t in &self.tiers {
+            if t.quote.is_some() == t.summary.is_some()
+                || (t.quote.is_some() && self.source_text.is_none())
+            {
+                return Err(format!(
+                    "tier '{}': give a quote (with a source_text) or a summary",
+                    t.name
+                ));
             }
         }
         for (i, u) in self.units.iter().enumerate() {
             let uat = format!("unit '{}'", u.name);
+            if u.quote.is_some() && self.source_text.is_none() {
+                return Err(format!("{uat}: a quote needs the preset's source_text"));
+            }
             if u.name.trim().is_empty() {
                 return Err(format!("unit #{}: empty name", i + 1));
             }
@@ -366,6 +414,7 @@ impl Preset {
             document: r.document.clone().unwrap_or_else(|| self.document.clone()),
             at: r.at.clone(),
             quotes: r.quote.clone(),
+            summary: r.summary.clone(),
             inferred: r.inferred.clone(),
             binding: r.binding,
         }
@@ -376,6 +425,7 @@ impl Preset {
         Provenance {
             at: z.at.clone().or_else(|| r.at.clone()),
             quotes: z.quote.clone(),
+            summary: z.summary.clone(),
             inferred: z.inferred.clone(),
             binding: z.binding,
             ..self.provenance(r)
@@ -409,14 +459,34 @@ fn check_values(
     Ok(())
 }
 
-fn check_provenance(quotes: &[String], inferred: &[String], fields: &[&str]) -> Result<(), String> {
-    if quotes.is_empty() || quotes.iter().any(|q| q.trim().is_empty()) {
-        return Err("quote: give at least one non-empty phrase from the document".into());
+/// A rule's (or zone variant's) source: verbatim quotes when the preset has its document's text,
+/// else a summary; never quotes without a text to check them against.
+fn check_provenance(
+    source_text: Option<&str>,
+    quotes: &[String],
+    summary: &Option<String>,
+    inferred: &[String],
+) -> Result<(), String> {
+    if quotes.iter().any(|q| q.trim().is_empty()) {
+        return Err("quote: an empty phrase".into());
     }
-    if let Some(bad) = inferred.iter().find(|f| !fields.contains(&f.as_str())) {
+    match (source_text, quotes.is_empty(), summary) {
+        (None, false, _) => {
+            return Err(
+                "quote: the preset has no source_text to quote from; give a summary instead".into(),
+            )
+        }
+        (Some(_), true, _) => {
+            return Err("quote: give at least one non-empty phrase from the document".into())
+        }
+        (None, true, None) => return Err("summary: say what the clause requires".into()),
+        (_, _, Some(s)) if s.trim().is_empty() => return Err("summary: empty".into()),
+        _ => {}
+    }
+    if let Some(bad) = inferred.iter().find(|f| !RULE_FIELDS.contains(&f.as_str())) {
         return Err(format!(
             "inferred names '{bad}', expected one of {}",
-            fields.join(", ")
+            RULE_FIELDS.join(", ")
         ));
     }
     Ok(())

@@ -1046,11 +1046,11 @@ fn provenance(o: &mut String, s: &ServiceResult, lang: Lang) {
         };
         let _ = write!(
             o,
-            "<p><b>{}{}</b> {}：“{}”</p>",
+            "<p><b>{}{}</b> {}：{}</p>",
             esc(&head),
             esc(tr(lang, "rule_source")),
             esc(&p.to_string()),
-            esc(&p.quotes.join("”“")),
+            esc(&p.excerpt()),
         );
     }
     o.push_str("</div>");

@@ -426,9 +426,9 @@ fn provenance_line(p: &crate::standards::Provenance, r: &crate::plan::Rules) -> 
     }
     targets.push(p.to_string());
     Some(format!(
-        "Source (standard {}): {}：“{}”",
+        "Source (standard {}): {}：{}",
         p.preset,
         targets.join("，"),
-        p.quotes.join("”“")
+        p.excerpt()
     ))
 }

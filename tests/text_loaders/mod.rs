@@ -298,8 +298,12 @@ fn plan_case(rng: &mut Lcg) -> (String, Judged) {
     let (m, bytes) = mutated(&file, rng);
     let label = format!("{name} {m}");
     let text = String::from_utf8_lossy(&bytes).into_owned();
+    let refused = std::cell::Cell::new(false);
     let finding = no_panic(|| match Plan::parse(&text, &file) {
-        Err(e) => judge_error(&e.to_string(), &file).map(|f| format!("refused: {f}")),
+        Err(e) => {
+            refused.set(true);
+            judge_error(&e.to_string(), &file).map(|f| format!("refused: {f}"))
+        }
         Ok(plan) => {
             for s in &plan.services {
                 let walk = s.minutes * s.speed_kmh * 1000.0 / 60.0;
@@ -327,7 +331,15 @@ fn plan_case(rng: &mut Lcg) -> (String, Judged) {
             }
         }
     });
-    (label, Ok(finding))
+    // A refused plan counts as refused (the fuzz report's tally), its finding kept either way.
+    (
+        label,
+        if refused.get() {
+            Err(finding)
+        } else {
+            Ok(finding)
+        },
+    )
 }
 
 fn pbf_case(rng: &mut Lcg, dir: &Path) -> (String, Judged) {

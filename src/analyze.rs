@@ -4,11 +4,12 @@
 
 use crate::area::{self, AreaAttrs, AreaIndex, AreaIx, Areas};
 use crate::coverage;
-use crate::dissolve::{self, Vtx};
-use crate::error::{Error, Location, Result};
+pub use crate::dissolve::BlankSpot;
+use crate::dissolve::{self, Raster};
+use crate::error::{Error, Result};
 use crate::facility::{self, Facility};
 use crate::gaps::{self, AreaStats, ParentStats, ServiceInput, UnitRules};
-use crate::grid::{self, Grid};
+use crate::grid::Grid;
 use crate::load::BBox;
 use crate::plan::{Plan, Rules, ServiceSpec};
 use crate::population::{self, Cells, Footprints};
@@ -33,19 +34,6 @@ pub struct Options<'a> {
     pub exact_distances: bool,
     /// Stage reporting.
     pub progress: &'a dyn Progress,
-}
-
-/// One connected blank spot: uncovered populated cells of one area.
-#[derive(Debug, Clone)]
-pub struct BlankSpot {
-    /// The area it lies in.
-    pub area: AreaIx,
-    /// Served population in it.
-    pub population: f64,
-    /// Number of cells.
-    pub cells: u32,
-    /// Polygons (exterior first, then holes), lon/lat, rings closed.
-    pub polygons: Vec<Vec<Vec<[f64; 2]>>>,
 }
 
 /// Walking results for one service (when the plan has a network).
@@ -215,13 +203,14 @@ impl Timer {
     }
 }
 
+/// Refuses a layer whose bounding box misses the areas', with a hint at the likely cause.
 fn overlap_check(
+    plan: &Plan,
+    areas: &BBox,
     layer: &str,
     system: Option<&str>,
     path: &std::path::Path,
     b: &BBox,
-    areas: &BBox,
-    areas_path: &std::path::Path,
 ) -> Result<()> {
     if b.is_empty() || b.touches(areas) {
         return Ok(());
@@ -237,7 +226,7 @@ fn overlap_check(
         reason: format!(
             "the {layer} layer ({b}{}) does not overlap the areas in {} ({areas}) at all.{hint}",
             system.map(|s| format!("; read as {s}")).unwrap_or_default(),
-            areas_path.display()
+            plan.areas.path.display()
         ),
     })
 }
@@ -268,6 +257,135 @@ pub fn run(plan: Plan, opts: &Options) -> Result<Analysis> {
     let mut tm = Timer::new();
     let mut warnings = plan.warnings.clone();
     opts.progress.stage("loading");
+    let mut inputs = load(&plan, &mut warnings)?;
+    tm.lap("load");
+
+    opts.progress.stage("projecting");
+    let frame = Frame::for_bbox(inputs.areas.bbox.0);
+    inputs.cells.project(&frame);
+    let fac_local: Vec<[f64; 2]> = (inputs.facilities.iter())
+        .map(|f| frame.to_local(f.lonlat[0], f.lonlat[1]))
+        .collect();
+    tm.lap("project");
+
+    opts.progress.stage("assigning cells to areas");
+    let placed = assign(&plan, &inputs)?;
+    tm.lap("assign");
+    report_unassigned(&plan, &inputs, &placed, &mut warnings);
+    let ctx = Ctx {
+        plan: &plan,
+        frame: &frame,
+        inputs: &inputs,
+        placed: &placed,
+        fac_local: &fac_local,
+    };
+
+    opts.progress.stage("measuring coverage");
+    let measured: Vec<Straight> = (plan.services.par_iter())
+        .map(|spec| measure(&ctx, spec, opts.exact_distances))
+        .collect();
+    tm.lap("coverage");
+
+    let (network, walks) = match &plan.network {
+        None => (None, plan.services.iter().map(|_| None).collect()),
+        Some(spec) => {
+            opts.progress.stage("walking on the network");
+            let (run, walks) = walk_stage(&ctx, spec, &measured, &mut warnings)?;
+            tm.lap("network");
+            (Some(run), walks.into_iter().map(Some).collect())
+        }
+    };
+    let walks: Vec<Option<Walked>> = walks;
+
+    let mut access = Vec::new();
+    if plan.services.iter().any(|s| s.access.is_some()) {
+        opts.progress.stage("capacity-aware access");
+        for ((spec, m), w) in plan.services.iter().zip(&measured).zip(&walks) {
+            let a = access_stage(&ctx, spec, m, w.as_ref(), network.as_ref(), &mut warnings)?;
+            access.push(a);
+        }
+        tm.lap("access");
+    } else {
+        access.resize_with(plan.services.len(), || None);
+    }
+
+    opts.progress.stage("aggregating");
+    // Services are aggregated in parallel; each one's sums run sequentially in cell order.
+    let figures: Vec<Figures> = (plan.services.par_iter().zip(&measured))
+        .zip(&walks)
+        .zip(&access)
+        .map(|(((spec, m), w), a)| aggregate(&ctx, spec, m, w.as_ref(), a.as_ref()))
+        .collect();
+    tm.lap("aggregate");
+
+    opts.progress.stage("tracing blank spots");
+    let judged: Vec<(&[f64], &[bool])> = (plan.services.iter().zip(&measured))
+        .zip(&walks)
+        .map(|((spec, m), w)| {
+            let covered = w.as_ref().map_or(&m.covered, |w| &w.walk.covered);
+            (&inputs.cells.values[spec.group][..], &covered[..])
+        })
+        .collect();
+    let spots = dissolve::blank_spots(
+        &inputs.cells,
+        &placed.cell_area,
+        placed.grid.as_ref().zip(placed.raster.as_ref()),
+        &frame,
+        &judged,
+    );
+    tm.lap("dissolve");
+
+    let services: Vec<ServiceResult> = (plan.services.iter().zip(measured))
+        .zip(walks)
+        .zip(access)
+        .zip(figures)
+        .zip(spots)
+        .map(|(((((spec, m), w), a), f), b)| assemble(spec, m, w, a, f, b))
+        .collect();
+    let Inputs {
+        areas,
+        area_attrs,
+        cells,
+        facilities,
+        planned_from,
+        ..
+    } = inputs;
+    Ok(Analysis {
+        plan,
+        frame,
+        areas,
+        cells,
+        cell_area: placed.cell_area,
+        facilities,
+        facility_area: placed.facility_area,
+        planned_from,
+        area_attrs,
+        services,
+        grid: placed.grid,
+        network,
+        warnings,
+        timings: tm.out,
+    })
+}
+
+/// The layers as read and checked against each other: what the later stages measure.
+struct Inputs {
+    areas: Areas,
+    area_attrs: AreaAttrs,
+    /// Point-in-area index of `areas`.
+    index: AreaIndex,
+    cells: Cells,
+    /// Existing facilities, then (with `--with-planned`) the planned ones.
+    facilities: Vec<Facility>,
+    /// Index of the first planned facility.
+    planned_from: usize,
+    /// Official counts per `[areas] counts` entry and area (see [`official_counts`]).
+    official: Vec<Vec<Option<f64>>>,
+}
+
+/// Reads every layer (the areas and their index beside population and facilities), applies
+/// growth and the standard's units, and checks the layers against each other and the plan.
+fn load(plan: &Plan, warnings: &mut Warnings) -> Result<Inputs> {
     let (areas, (cells, fac)) = rayon::join(
         // The point-in-area index is built here, beside the population parse.
         || {
@@ -288,360 +406,209 @@ pub fn run(plan: Plan, opts: &Options) -> Result<Analysis> {
     );
     let (areas, mut area_attrs, index) = areas?;
     warnings.extend(areas.repairs.clone());
-    standard_units(&plan, &areas, &mut area_attrs, &mut warnings);
-    crate::warnings::long_texts(&areas, &area_attrs, &plan.areas.path, &mut warnings);
+    standard_units(plan, &areas, &mut area_attrs, warnings);
+    crate::warnings::long_texts(&areas, &area_attrs, &plan.areas.path, warnings);
     let (mut cells, pop_warnings) = cells?;
     let (mut facilities, sources) = fac?;
     warnings.extend(pop_warnings);
-    let growth = apply_growth(&plan, &mut cells)?;
-    let (planned, planned_sources) = load_planned(&plan, &mut warnings)?;
-    tm.lap("load");
+    let growth = apply_growth(plan, &mut cells)?;
+    let (planned, planned_sources) = load_planned(plan, warnings)?;
 
-    overlap_check(
-        "population",
-        None,
-        &plan.population.path,
-        &cells.bbox,
-        &areas.bbox,
-        &plan.areas.path,
-    )?;
+    let overlap = |layer: &str, system: Option<&String>, path, b| {
+        overlap_check(plan, &areas.bbox, layer, system.map(|s| &s[..]), path, b)
+    };
+    overlap("population", None, &plan.population.path, &cells.bbox)?;
     for (spec, info) in plan.facilities.iter().zip(&sources) {
-        overlap_check(
-            "facilities",
-            info.system.as_deref(),
-            &spec.path,
-            &info.bbox,
-            &areas.bbox,
-            &plan.areas.path,
-        )?;
-        crate::load::csv::warn_encoding(&spec.path, info.encoding, &mut warnings);
-        warn_source(spec, info, "facilities", &mut warnings);
+        overlap("facilities", info.system.as_ref(), &spec.path, &info.bbox)?;
+        crate::load::csv::warn_encoding(&spec.path, info.encoding, warnings);
+        warn_source(spec, info, "facilities", warnings);
     }
     for (spec, info) in plan.planned.iter().zip(&planned_sources) {
-        overlap_check(
-            "planned facilities",
-            info.system.as_deref(),
-            &spec.path,
-            &info.bbox,
-            &areas.bbox,
-            &plan.areas.path,
-        )?;
+        let system = info.system.as_ref();
+        overlap("planned facilities", system, &spec.path, &info.bbox)?;
     }
-    check_kinds(&plan, &facilities, &mut warnings)?;
+    check_kinds(plan, &facilities, warnings)?;
     let planned_from = facilities.len();
-    check_planned_kinds(&plan, &planned, &mut warnings);
+    check_planned_kinds(plan, &planned, warnings);
     facilities.extend(planned);
-    check_zones(&plan, &area_attrs, &mut warnings);
-    let official = official_counts(&plan, &area_attrs, &growth, &mut warnings);
+    check_zones(plan, &area_attrs, warnings);
+    let official = official_counts(plan, &area_attrs, &growth, warnings);
+    Ok(Inputs {
+        areas,
+        area_attrs,
+        index,
+        cells,
+        facilities,
+        planned_from,
+        official,
+    })
+}
 
-    opts.progress.stage("projecting");
-    let frame = Frame::for_bbox(areas.bbox.0);
-    cells.project(&frame);
-    let fac_local: Vec<[f64; 2]> = facilities
-        .iter()
-        .map(|f| frame.to_local(f.lonlat[0], f.lonlat[1]))
-        .collect();
-    tm.lap("project");
+/// Where cells and facilities lie: their areas, and for point cells the grid and its raster.
+struct Placed {
+    cell_area: Vec<Option<AreaIx>>,
+    facility_area: Vec<Option<AreaIx>>,
+    grid: Option<Grid>,
+    raster: Option<Raster>,
+}
 
+/// Assigns cells and facilities to areas; fits the grid of point cells.
+fn assign(plan: &Plan, inputs: &Inputs) -> Result<Placed> {
+    let cells = &inputs.cells;
     // The grid fit (its raster fill is sequential) runs beside the parallel point-in-area
     // assignment; neither needs the other.
-    opts.progress.stage("assigning cells to areas");
     let (fitted, cell_area) = rayon::join(
         || match cells.footprints {
-            Footprints::Points => fit_grid(&plan, &cells).map(|(g, r)| (Some(g), Some(r))),
+            Footprints::Points => {
+                dissolve::fit_grid(cells, plan.population.cell_size, &plan.population.path)
+                    .map(|(g, r)| (Some(g), Some(r)))
+            }
             Footprints::Polygons(_) => Ok((None, None)),
         },
         || -> Vec<Option<AreaIx>> {
-            cells
-                .lonlat
-                .par_iter()
+            (cells.lonlat.par_iter())
                 .with_min_len(4096)
-                .map(|&p| index.locate(p))
+                .map(|&p| inputs.index.locate(p))
                 .collect()
         },
     );
     let (grid, raster) = fitted?;
-    let facility_area: Vec<Option<AreaIx>> =
-        facilities.iter().map(|f| index.locate(f.lonlat)).collect();
-    tm.lap("assign");
-    report_unassigned(
-        &plan,
-        &cells,
-        &cell_area,
-        &facilities,
-        &facility_area,
-        &mut warnings,
-    );
-
-    opts.progress.stage("measuring coverage");
-    let services: Vec<ServiceResult> = plan
-        .services
-        .par_iter()
-        .map(|spec| {
-            let idx: Vec<u32> = (0..facilities.len() as u32)
-                .filter(|&i| facilities[i as usize].kind == spec.kind)
-                .collect();
-            let unit_rules: Vec<Rules> = area_attrs
-                .zone
-                .iter()
-                .map(|z| spec.rules(z.as_deref()))
-                .collect();
-            let own = spec.rules(None);
-            let max_r = unit_rules
-                .iter()
-                .map(|r| r.radius_m)
-                .fold(own.radius_m, f64::max);
-            let dist = |planned: bool| {
-                let pts: Vec<[f64; 2]> = idx
-                    .iter()
-                    .filter(|&&i| (i as usize >= planned_from) == planned)
-                    .map(|&i| fac_local[i as usize])
-                    .collect();
-                coverage::nearest_distances(&frame, &cells.local, &pts, max_r, opts.exact_distances)
-            };
-            let existing = dist(false);
-            let present = |with_planned: bool| {
-                presence(areas.list.len(), &idx, &facility_area, |i| {
-                    with_planned || (i as usize) < planned_from
-                })
-            };
-            let covered_with = |d: &[f64], with_planned: bool| {
-                covered_by_rules(
-                    d,
-                    &cell_area,
-                    &unit_rules,
-                    &own,
-                    &present(with_planned),
-                    |r| r.radius_m,
-                )
-            };
-            let has_planned = idx.iter().any(|&i| i as usize >= planned_from);
-            let (distance, before) = if plan.scenario.with_planned {
-                let after: Vec<f64> = if has_planned {
-                    let planned = dist(true);
-                    existing
-                        .iter()
-                        .zip(&planned)
-                        .map(|(a, b)| a.min(*b))
-                        .collect()
-                } else {
-                    existing.clone()
-                };
-                let before = Before {
-                    covered: covered_with(&existing, false),
-                    walk_covered: None,
-                    stats: Vec::new(),
-                    parents: Vec::new(),
-                };
-                (after, Some(before))
-            } else {
-                (existing, None)
-            };
-            let covered = covered_with(&distance, true);
-            ServiceResult {
-                spec: spec.clone(),
-                facilities: idx,
-                distance,
-                covered,
-                stats: Vec::new(),
-                blank_spots: Vec::new(),
-                walk: None,
-                access: None,
-                unit_rules,
-                parents: Vec::new(),
-                before,
-            }
-        })
+    let facility_area = (inputs.facilities.iter())
+        .map(|f| inputs.index.locate(f.lonlat))
         .collect();
-    let mut services = services;
-    tm.lap("coverage");
-
-    let network = match &plan.network {
-        None => None,
-        Some(spec) => {
-            opts.progress.stage("walking on the network");
-            let run = walk_stage(
-                &plan,
-                spec,
-                &frame,
-                &areas,
-                &cells,
-                &facilities,
-                &fac_local,
-                (&cell_area, &facility_area, planned_from),
-                &mut services,
-                &mut warnings,
-            )?;
-            tm.lap("network");
-            Some(run)
-        }
-    };
-
-    if services.iter().any(|s| s.spec.access.is_some()) {
-        opts.progress.stage("capacity-aware access");
-        for s in &mut services {
-            s.access = access_stage(
-                &plan,
-                s,
-                &frame,
-                &cells,
-                &facilities,
-                &fac_local,
-                network.as_ref(),
-                &mut warnings,
-            )?;
-        }
-        tm.lap("access");
-    }
-
-    opts.progress.stage("aggregating");
-    let has_capacity = plan
-        .facilities
-        .iter()
-        .chain(&plan.planned)
-        .any(|f| f.capacity.is_some());
-    // Services are aggregated in parallel; each one's sums run sequentially in cell order.
-    services.par_iter_mut().for_each(|s| {
-        let official = plan
-            .areas
-            .counts
-            .iter()
-            .position(|(g, _)| *g == s.spec.serves)
-            .map(|k| &official[k][..]);
-        let units = UnitRules {
-            rules: &s.unit_rules,
-            official,
-        };
-        let figures = |fac: &[u32], covered: &[bool], walk: Option<&[bool]>| {
-            let fa: Vec<Option<AreaIx>> = fac.iter().map(|&i| facility_area[i as usize]).collect();
-            let caps: Option<Vec<f64>> = has_capacity.then(|| {
-                fac.iter()
-                    .map(|&i| facilities[i as usize].capacity.unwrap_or(0.0))
-                    .collect()
-            });
-            gaps::aggregate_with(
-                areas.list.len(),
-                &ServiceInput {
-                    spec: &s.spec,
-                    values: &cells.values[s.spec.group],
-                    covered,
-                    walk_covered: walk,
-                    cell_area: &cell_area,
-                    facility_area: &fa,
-                    facility_capacity: caps.as_deref(),
-                },
-                &units,
-            )
-        };
-        let stats = figures(
-            &s.facilities,
-            &s.covered,
-            s.walk.as_ref().map(|w| &w.covered[..]),
-        );
-        let before_stats = s.before.as_ref().map(|b| {
-            let existing: Vec<u32> = s
-                .facilities
-                .iter()
-                .copied()
-                .filter(|&i| (i as usize) < planned_from)
-                .collect();
-            figures(&existing, &b.covered, b.walk_covered.as_deref())
-        });
-        let own = s.spec.rules(None);
-        if plan.areas.parent.is_some() {
-            s.parents = gaps::aggregate_parents(&stats, &area_attrs.parent, &own);
-        }
-        if let (Some(b), Some(st)) = (&mut s.before, before_stats) {
-            if plan.areas.parent.is_some() {
-                b.parents = gaps::aggregate_parents(&st, &area_attrs.parent, &own);
-            }
-            b.stats = st;
-        }
-        s.stats = stats;
-        if let Some(acc) = &s.access {
-            let per_area = gaps::aggregate_access(
-                areas.list.len(),
-                &cells.values[s.spec.group],
-                &cell_area,
-                &acc.per_1000,
-                s.spec.capacity_per_1000,
-            );
-            for (st, x) in s.stats.iter_mut().zip(per_area) {
-                st.access = Some(x);
-            }
-        }
-    });
-    tm.lap("aggregate");
-
-    opts.progress.stage("tracing blank spots");
-    let links = raster.as_ref().map(|r| r.links(&cell_area));
-    let lattice = match (&grid, &raster, &links) {
-        (Some(g), Some(r), Some(l)) => Some(Lattice {
-            grid: g,
-            raster: r,
-            links: l,
-        }),
-        _ => None,
-    };
-    let traced: Vec<Vec<BlankSpot>> = services
-        .par_iter()
-        .map(|s| blank_spots(&cells, &cell_area, s, lattice, &frame))
-        .collect();
-    for (s, b) in services.iter_mut().zip(traced) {
-        s.blank_spots = b;
-    }
-    tm.lap("dissolve");
-
-    Ok(Analysis {
-        plan,
-        frame,
-        areas,
-        cells,
+    Ok(Placed {
         cell_area,
-        facilities,
         facility_area,
-        planned_from,
-        area_attrs,
-        services,
         grid,
-        network,
-        warnings,
-        timings: tm.out,
+        raster,
     })
 }
 
+/// What the per-service stages read.
+struct Ctx<'a> {
+    plan: &'a Plan,
+    frame: &'a Frame,
+    inputs: &'a Inputs,
+    placed: &'a Placed,
+    /// Facilities in the local frame.
+    fac_local: &'a [[f64; 2]],
+}
+
+impl Ctx<'_> {
+    /// Reach per cell and the covered flags under each unit's rules. `dist(planned)` measures
+    /// from the existing (`false`) or the planned (`true`) facilities of `m`; `reach` picks the
+    /// radius or the walking budget. Returns the distances, the covered flags, and with
+    /// `--with-planned` the covered flags of the existing facilities alone.
+    fn judge(
+        &self,
+        spec: &ServiceSpec,
+        facilities: &[u32],
+        unit_rules: &[Rules],
+        dist: impl Fn(bool) -> Vec<f64>,
+        reach: fn(&Rules) -> f64,
+    ) -> (Vec<f64>, Vec<bool>, Option<Vec<bool>>) {
+        let planned_from = self.inputs.planned_from;
+        let own = spec.rules(None);
+        let covered = |d: &[f64], with_planned: bool| {
+            let n_areas = self.inputs.areas.list.len();
+            let present = presence(n_areas, facilities, &self.placed.facility_area, |i| {
+                with_planned || (i as usize) < planned_from
+            });
+            covered_by_rules(d, &self.placed.cell_area, unit_rules, &own, &present, reach)
+        };
+        let existing = dist(false);
+        if !self.plan.scenario.with_planned {
+            let c = covered(&existing, true);
+            return (existing, c, None);
+        }
+        let before = covered(&existing, false);
+        let distance = if facilities.iter().any(|&i| i as usize >= planned_from) {
+            let planned = dist(true);
+            existing
+                .iter()
+                .zip(&planned)
+                .map(|(a, b)| a.min(*b))
+                .collect()
+        } else {
+            existing
+        };
+        let c = covered(&distance, true);
+        (distance, c, Some(before))
+    }
+
+    /// The facilities of `idx` from the existing (`planned` false) or the planned sources.
+    fn of_source<'a>(&self, idx: &'a [u32], planned: bool) -> impl Iterator<Item = u32> + 'a {
+        let from = self.inputs.planned_from;
+        (idx.iter().copied()).filter(move |&i| (i as usize >= from) == planned)
+    }
+}
+
+/// One service measured in a straight line.
+struct Straight {
+    /// Indexes into the facilities of the service's kind.
+    facilities: Vec<u32>,
+    /// The rules each area is judged by.
+    unit_rules: Vec<Rules>,
+    distance: Vec<f64>,
+    covered: Vec<bool>,
+    /// With `--with-planned`: covered by the existing facilities alone.
+    covered_before: Option<Vec<bool>>,
+}
+
+/// Nearest-facility distances of one service and its covered cells.
+fn measure(ctx: &Ctx, spec: &ServiceSpec, exact: bool) -> Straight {
+    let (inputs, facilities) = (ctx.inputs, &ctx.inputs.facilities);
+    let idx: Vec<u32> = (0..facilities.len() as u32)
+        .filter(|&i| facilities[i as usize].kind == spec.kind)
+        .collect();
+    let unit_rules: Vec<Rules> = (inputs.area_attrs.zone.iter())
+        .map(|z| spec.rules(z.as_deref()))
+        .collect();
+    let max_r = (unit_rules.iter())
+        .map(|r| r.radius_m)
+        .fold(spec.rules(None).radius_m, f64::max);
+    let dist = |planned: bool| {
+        let pts: Vec<[f64; 2]> = (ctx.of_source(&idx, planned))
+            .map(|i| ctx.fac_local[i as usize])
+            .collect();
+        coverage::nearest_distances(ctx.frame, &inputs.cells.local, &pts, max_r, exact)
+    };
+    let (distance, covered, covered_before) =
+        ctx.judge(spec, &idx, &unit_rules, dist, |r| r.radius_m);
+    Straight {
+        facilities: idx,
+        unit_rules,
+        distance,
+        covered,
+        covered_before,
+    }
+}
+
+/// One service measured on foot.
+struct Walked {
+    walk: WalkService,
+    /// With `--with-planned`: covered on foot by the existing facilities alone.
+    covered_before: Option<Vec<bool>>,
+}
+
 /// Loads the network, snaps cells once and runs one bounded multi-source search per service.
-#[allow(clippy::too_many_arguments)]
 fn walk_stage(
-    plan: &Plan,
+    ctx: &Ctx,
     spec: &crate::plan::NetworkSpec,
-    frame: &Frame,
-    areas: &Areas,
-    cells: &Cells,
-    facilities: &[Facility],
-    fac_local: &[[f64; 2]],
-    (cell_area, facility_area, planned_from): (&[Option<AreaIx>], &[Option<AreaIx>], usize),
-    services: &mut [ServiceResult],
+    measured: &[Straight],
     warnings: &mut Warnings,
-) -> Result<NetworkRun> {
-    let net = crate::network::read_pbf(&spec.path, frame)?;
+) -> Result<(NetworkRun, Vec<Walked>)> {
+    let (plan, cells) = (ctx.plan, &ctx.inputs.cells);
+    let net = crate::network::read_pbf(&spec.path, ctx.frame)?;
     if let Some(b) = net.bbox_lonlat() {
-        overlap_check(
-            "network",
-            None,
-            &spec.path,
-            &BBox(b),
-            &areas.bbox,
-            &plan.areas.path,
-        )?;
+        let areas = &ctx.inputs.areas.bbox;
+        overlap_check(plan, areas, "network", None, &spec.path, &BBox(b))?;
     }
     let stats = net.stats();
     let snaps = net.snap_all(&cells.local, spec.max_snap_m);
     let off: Vec<bool> = snaps.iter().map(Option::is_none).collect();
     let cells_off_network = off.iter().filter(|x| **x).count() as u64;
-    let population_off_network: Vec<f64> = cells
-        .values
-        .iter()
+    let population_off_network: Vec<f64> = (cells.values.iter())
         .map(|v| {
             v.iter()
                 .zip(&off)
@@ -655,32 +622,23 @@ fn walk_stage(
         spec.max_snap_m,
         spec.path.display()
     ));
-    let walks: Vec<(WalkService, Option<Vec<bool>>)> = services
-        .par_iter()
-        .map(|s| {
-            let budget_m = s.spec.walk_budget_m();
-            let max_budget = s
-                .unit_rules
-                .iter()
+    let walks: Vec<Walked> = (plan.services.par_iter().zip(measured))
+        .map(|(service, m)| {
+            let budget_m = service.walk_budget_m();
+            let max_budget = (m.unit_rules.iter())
                 .map(|r| r.walk_budget_m)
                 .fold(budget_m, f64::max);
-            let facility_snaps: Vec<Option<crate::network::Snap>> = s
-                .facilities
-                .iter()
-                .map(|&i| net.snap(fac_local[i as usize], spec.max_snap_m))
+            let facility_snaps: Vec<Option<crate::network::Snap>> = (m.facilities.iter())
+                .map(|&i| net.snap(ctx.fac_local[i as usize], spec.max_snap_m))
                 .collect();
             let reach = |planned: bool| -> Vec<f64> {
-                let sources: Vec<crate::network::Snap> = s
-                    .facilities
-                    .iter()
+                let sources: Vec<crate::network::Snap> = (m.facilities.iter())
                     .zip(&facility_snaps)
-                    .filter(|(&i, _)| (i as usize >= planned_from) == planned)
+                    .filter(|(&i, _)| (i as usize >= ctx.inputs.planned_from) == planned)
                     .filter_map(|(_, sn)| *sn)
                     .collect();
                 let d = net.multi_source(&sources, max_budget);
-                snaps
-                    .par_iter()
-                    .with_min_len(4096)
+                (snaps.par_iter().with_min_len(4096))
                     .map(|sn| {
                         sn.as_ref()
                             .and_then(|sn| net.walk_distance(&d, sn))
@@ -688,143 +646,223 @@ fn walk_stage(
                     })
                     .collect()
             };
-            let existing = reach(false);
-            let present = |with_planned: bool| {
-                presence(areas.list.len(), &s.facilities, facility_area, |i| {
-                    with_planned || (i as usize) < planned_from
-                })
+            let (distance, covered, covered_before) =
+                ctx.judge(service, &m.facilities, &m.unit_rules, reach, |r| {
+                    r.walk_budget_m
+                });
+            let walk = WalkService {
+                budget_m,
+                distance,
+                covered,
+                facility_snaps,
             };
-            let own = s.spec.rules(None);
-            let covered_with = |d: &[f64], with_planned: bool| {
-                covered_by_rules(
-                    d,
-                    cell_area,
-                    &s.unit_rules,
-                    &own,
-                    &present(with_planned),
-                    |r| r.walk_budget_m,
-                )
-            };
-            let (distance, before) = if s.before.is_some() {
-                let planned = reach(true);
-                let after: Vec<f64> = existing
-                    .iter()
-                    .zip(&planned)
-                    .map(|(a, b)| a.min(*b))
-                    .collect();
-                let before = covered_with(&existing, false);
-                (after, Some(before))
-            } else {
-                (existing, None)
-            };
-            let covered = covered_with(&distance, true);
-            (
-                WalkService {
-                    budget_m,
-                    distance,
-                    covered,
-                    facility_snaps,
-                },
-                before,
-            )
+            Walked {
+                walk,
+                covered_before,
+            }
         })
         .collect();
-    for (s, (w, before)) in services.iter_mut().zip(walks) {
-        if let Some(b) = &mut s.before {
-            b.walk_covered = before;
-        }
-        let far: Vec<&str> = s
-            .facilities
-            .iter()
-            .zip(&w.facility_snaps)
+    for ((service, m), w) in plan.services.iter().zip(measured).zip(&walks) {
+        let far: Vec<&str> = (m.facilities.iter().zip(&w.walk.facility_snaps))
             .filter(|(_, sn)| sn.is_none())
-            .map(|(&i, _)| facilities[i as usize].id.as_str())
+            .map(|(&i, _)| ctx.inputs.facilities[i as usize].id.as_str())
             .collect();
-        let mut shown: Vec<&str> = far.iter().take(10).copied().collect();
-        if far.len() > 10 {
-            shown.push("…");
-        }
         warnings.add("facilities_off_network", far.len() as u64, format!(
             "service '{}': {} facilities lie farther than {} m from every walkable way and reach no one on foot: {}",
-            s.spec.id,
+            service.id,
             far.len(),
             spec.max_snap_m,
-            shown.join(", ")
+            first_ten(&far)
         ));
-        s.walk = Some(w);
     }
-    Ok(NetworkRun {
+    let run = NetworkRun {
         net,
         stats,
         cells_off_network,
         population_off_network,
         cell_snaps: snaps,
-    })
+    };
+    Ok((run, walks))
+}
+
+/// The first ten of `ids`, joined with ", " (and "…" when there are more).
+fn first_ten(ids: &[&str]) -> String {
+    let mut shown: Vec<&str> = ids.iter().take(10).copied().collect();
+    if ids.len() > 10 {
+        shown.push("…");
+    }
+    shown.join(", ")
 }
 
 /// E2SFCA for one service with an `access` setting (`None` without one). Facilities without a
 /// capacity count as 0 (warned); a kind whose sources carry no capacity field at all is an error.
-#[allow(clippy::too_many_arguments)]
 fn access_stage(
-    plan: &Plan,
-    s: &ServiceResult,
-    frame: &Frame,
-    cells: &Cells,
-    facilities: &[Facility],
-    fac_local: &[[f64; 2]],
+    ctx: &Ctx,
+    service: &ServiceSpec,
+    m: &Straight,
+    walked: Option<&Walked>,
     network: Option<&NetworkRun>,
     warnings: &mut Warnings,
 ) -> Result<Option<crate::access::Access>> {
-    let Some(spec) = &s.spec.access else {
+    let Some(spec) = &service.access else {
         return Ok(None);
     };
-    let sourced = s.facilities.iter().any(|&i| {
+    let (plan, facilities) = (ctx.plan, &ctx.inputs.facilities);
+    let sourced = m.facilities.iter().any(|&i| {
         plan.facilities[facilities[i as usize].source]
             .capacity
             .is_some()
     });
-    if !s.facilities.is_empty() && !sourced {
+    if !m.facilities.is_empty() && !sourced {
         return Err(Error::Plan { path: plan.path.clone(), reason: format!(
             "service '{}' sets access, which weighs capacity, but its facilities (kind '{}') come from sources without a capacity field: set capacity = \"…\" in their [[facilities]]",
-            s.spec.id, s.spec.kind
+            service.id, service.kind
         ) });
     }
-    let missing = s
-        .facilities
-        .iter()
+    let missing = (m.facilities.iter())
         .filter(|&&i| facilities[i as usize].capacity.is_none())
         .count() as u64;
     warnings.add("access_capacity_missing", missing, format!(
         "service '{}': {missing} facilities have no capacity and count as capacity 0 in access_per_1000",
-        s.spec.id
+        service.id
     ));
-    let pts: Vec<[f64; 2]> = s
-        .facilities
-        .iter()
-        .map(|&i| fac_local[i as usize])
+    let pts: Vec<[f64; 2]> = (m.facilities.iter())
+        .map(|&i| ctx.fac_local[i as usize])
         .collect();
-    let caps: Vec<f64> = s
-        .facilities
-        .iter()
+    let caps: Vec<f64> = (m.facilities.iter())
         .map(|&i| facilities[i as usize].capacity.unwrap_or(0.0))
         .collect();
-    let metric = match (spec.on_foot, network, &s.walk) {
+    let metric = match (spec.on_foot, network, walked) {
         (true, Some(n), Some(w)) => crate::access::Metric::Walk {
             net: &n.net,
             cell_snaps: &n.cell_snaps,
-            facility_snaps: &w.facility_snaps,
+            facility_snaps: &w.walk.facility_snaps,
         },
         _ => crate::access::Metric::Straight,
     };
+    let cells = &ctx.inputs.cells;
     Ok(Some(crate::access::e2sfca(
         spec,
-        frame,
+        ctx.frame,
         &metric,
         &cells.local,
-        &cells.values[s.spec.group],
+        &cells.values[service.group],
         &pts,
         &caps,
     )))
+}
+
+/// The figures of one service: per area (with access), per parent unit, and with
+/// `--with-planned` the same two for the existing facilities alone.
+struct Figures {
+    stats: Vec<AreaStats>,
+    parents: Vec<ParentStats>,
+    before: Option<(Vec<AreaStats>, Vec<ParentStats>)>,
+}
+
+/// Aggregates one service per area and per parent unit.
+fn aggregate(
+    ctx: &Ctx,
+    spec: &ServiceSpec,
+    m: &Straight,
+    walked: Option<&Walked>,
+    access: Option<&crate::access::Access>,
+) -> Figures {
+    let (plan, inputs) = (ctx.plan, ctx.inputs);
+    let n_areas = inputs.areas.list.len();
+    let values = &inputs.cells.values[spec.group];
+    let official = (plan.areas.counts.iter())
+        .position(|(g, _)| *g == spec.serves)
+        .map(|k| &inputs.official[k][..]);
+    let units = UnitRules {
+        rules: &m.unit_rules,
+        official,
+    };
+    let has_capacity = (plan.facilities.iter().chain(&plan.planned)).any(|f| f.capacity.is_some());
+    let figures = |fac: &[u32], covered: &[bool], walk: Option<&[bool]>| {
+        let fa: Vec<Option<AreaIx>> = (fac.iter())
+            .map(|&i| ctx.placed.facility_area[i as usize])
+            .collect();
+        let caps: Option<Vec<f64>> = has_capacity.then(|| {
+            (fac.iter())
+                .map(|&i| inputs.facilities[i as usize].capacity.unwrap_or(0.0))
+                .collect()
+        });
+        let input = ServiceInput {
+            spec,
+            values,
+            covered,
+            walk_covered: walk,
+            cell_area: &ctx.placed.cell_area,
+            facility_area: &fa,
+            facility_capacity: caps.as_deref(),
+        };
+        let stats = gaps::aggregate_with(n_areas, &input, &units);
+        let parents = match plan.areas.parent {
+            Some(_) => {
+                gaps::aggregate_parents(&stats, &inputs.area_attrs.parent, &spec.rules(None))
+            }
+            None => Vec::new(),
+        };
+        (stats, parents)
+    };
+    let walk = walked.map(|w| &w.walk.covered[..]);
+    let (mut stats, parents) = figures(&m.facilities, &m.covered, walk);
+    let before = m.covered_before.as_ref().map(|covered| {
+        let existing: Vec<u32> = ctx.of_source(&m.facilities, false).collect();
+        let walk = walked.and_then(|w| w.covered_before.as_deref());
+        figures(&existing, covered, walk)
+    });
+    if let Some(acc) = access {
+        let cell_area = &ctx.placed.cell_area;
+        let target = spec.capacity_per_1000;
+        let per_area = gaps::aggregate_access(n_areas, values, cell_area, &acc.per_1000, target);
+        for (st, x) in stats.iter_mut().zip(per_area) {
+            st.access = Some(x);
+        }
+    }
+    Figures {
+        stats,
+        parents,
+        before,
+    }
+}
+
+/// One service's result from its stages' values.
+fn assemble(
+    spec: &ServiceSpec,
+    m: Straight,
+    walked: Option<Walked>,
+    access: Option<crate::access::Access>,
+    f: Figures,
+    blank_spots: Vec<BlankSpot>,
+) -> ServiceResult {
+    let (walk, walk_covered) = match walked {
+        Some(w) => (Some(w.walk), w.covered_before),
+        None => (None, None),
+    };
+    let before = m
+        .covered_before
+        .zip(f.before)
+        .map(|(covered, (stats, parents))| Before {
+            covered,
+            walk_covered,
+            stats,
+            parents,
+        });
+    ServiceResult {
+        spec: spec.clone(),
+        facilities: m.facilities,
+        distance: m.distance,
+        covered: m.covered,
+        stats: f.stats,
+        blank_spots,
+        walk,
+        access,
+        unit_rules: m.unit_rules,
+        parents: f.parents,
+        before,
+    }
 }
 
 /// Per area: does it hold a facility of `idx` that `counts` accepts?
@@ -1199,24 +1237,13 @@ fn check_kinds(plan: &Plan, facilities: &[Facility], warnings: &mut Warnings) ->
     Ok(())
 }
 
-fn report_unassigned(
-    plan: &Plan,
-    cells: &Cells,
-    cell_area: &[Option<AreaIx>],
-    facilities: &[Facility],
-    facility_area: &[Option<AreaIx>],
-    warnings: &mut Warnings,
-) {
+/// Warns about cells and evaluated facilities outside every area.
+fn report_unassigned(plan: &Plan, inputs: &Inputs, placed: &Placed, warnings: &mut Warnings) {
+    let cell_area = &placed.cell_area;
     let n = cell_area.iter().filter(|a| a.is_none()).count() as u64;
-    let pops: Vec<String> = plan
-        .population
-        .groups
-        .iter()
-        .enumerate()
+    let pops: Vec<String> = (plan.population.groups.iter().enumerate())
         .map(|(g, (name, _))| {
-            let p: f64 = cell_area
-                .iter()
-                .zip(&cells.values[g])
+            let p: f64 = (cell_area.iter().zip(&inputs.cells.values[g]))
                 .filter(|(a, _)| a.is_none())
                 .map(|(_, v)| v)
                 .sum();
@@ -1231,355 +1258,17 @@ fn report_unassigned(
             pops.join(", ")
         ),
     );
-    let outside: Vec<&str> = facilities
-        .iter()
-        .zip(facility_area)
+    let outside: Vec<&str> = (inputs.facilities.iter().zip(&placed.facility_area))
         .filter(|(f, a)| a.is_none() && plan.services.iter().any(|s| s.kind == f.kind))
         .map(|(f, _)| f.id.as_str())
         .collect();
-    let mut shown: Vec<&str> = outside.iter().take(10).copied().collect();
-    if outside.len() > 10 {
-        shown.push("…");
-    }
     warnings.add(
         "facilities_outside_areas",
         outside.len() as u64,
         format!(
-        "{} evaluated facilities lie outside every area (they still cover cells within reach): {}",
-        outside.len(), shown.join(", ")
-    ),
+            "{} evaluated facilities lie outside every area (they still cover cells within reach): {}",
+            outside.len(),
+            first_ten(&outside)
+        ),
     );
-}
-
-/// Cell positions on the grid and a lookup from position to cell.
-struct Raster {
-    pos: Vec<(i32, i32)>,
-    nx: i64,
-    ny: i64,
-    dense: Vec<u32>,
-    sparse: crate::dissolve::FxMap<(i32, i32), u32>,
-}
-
-/// A grid of point cells as blank-spot tracing uses it.
-#[derive(Clone, Copy)]
-struct Lattice<'a> {
-    grid: &'a Grid,
-    raster: &'a Raster,
-    /// Per cell, its lower, right, upper and left neighbours when they lie in the same area
-    /// (`u32::MAX` when not): the edges every service's union-find joins along, and the sides
-    /// tracing checks.
-    links: &'a [[u32; 4]],
-}
-
-impl Raster {
-    /// Per cell, its lower, right, upper and left neighbours in the same area (`u32::MAX`
-    /// when none): the directions of [`dissolve::trace_grid`]'s `across`.
-    fn links(&self, cell_area: &[Option<AreaIx>]) -> Vec<[u32; 4]> {
-        self.pos
-            .par_iter()
-            .enumerate()
-            .map(|(c, &(i, j))| {
-                let same = |n: Option<u32>| {
-                    n.filter(|&n| cell_area[c].is_some() && cell_area[n as usize] == cell_area[c])
-                        .unwrap_or(u32::MAX)
-                };
-                [
-                    same(self.at(i, j - 1)),
-                    same(self.at(i + 1, j)),
-                    same(self.at(i, j + 1)),
-                    same(self.at(i - 1, j)),
-                ]
-            })
-            .collect()
-    }
-
-    /// The cell at grid position `(i, j)`.
-    #[inline]
-    fn at(&self, i: i32, j: i32) -> Option<u32> {
-        if self.dense.is_empty() {
-            return self.sparse.get(&(i, j)).copied();
-        }
-        let (x, y) = (i as i64, j as i64);
-        if x < 0 || y < 0 || x >= self.nx || y >= self.ny {
-            return None;
-        }
-        let c = self.dense[(y * self.nx + x) as usize];
-        (c != u32::MAX).then_some(c)
-    }
-}
-
-fn fit_grid(plan: &Plan, cells: &Cells) -> Result<(Grid, Raster)> {
-    let g = grid::fit(&cells.lonlat, &cells.local, plan.population.cell_size).ok_or_else(|| {
-        Error::input(&plan.population.path, Location::File, Some("cell_size"), if cells.len() < 2 {
-            "a single point cell has no grid to infer its footprint from: set [population] cell_size (e.g. \"100 m\" or \"3 arcsec\")".to_string()
-        } else {
-            "the point cells are not on a regular grid, so their footprint cannot be inferred: set [population] cell_size (e.g. \"100 m\" or \"3 arcsec\")".to_string()
-        })
-    })?;
-    let pts = match g.space {
-        grid::Space::LonLat => &cells.lonlat,
-        grid::Space::Local => &cells.local,
-    };
-    let pos: Vec<(i32, i32)> = pts.par_iter().map(|&p| g.index(p)).collect();
-    let (nx, ny) = (g.nx as i64, g.ny as i64);
-    let mut r = Raster {
-        pos,
-        nx,
-        ny,
-        dense: Vec::new(),
-        sparse: Default::default(),
-    };
-    let dense = nx * ny <= 64_000_000;
-    if dense {
-        r.dense = vec![u32::MAX; (nx * ny) as usize];
-    }
-    // Two cells in one grid position means the grid (or cell_size) is wrong.
-    for c in 0..cells.len() {
-        let (i, j) = r.pos[c];
-        let slot = if dense {
-            if i < 0 || j < 0 || i as i64 >= nx || j as i64 >= ny {
-                None
-            } else {
-                Some(&mut r.dense[(j as i64 * nx + i as i64) as usize])
-            }
-        } else {
-            Some(r.sparse.entry((i, j)).or_insert(u32::MAX))
-        };
-        let Some(slot) = slot else { continue };
-        if *slot != u32::MAX {
-            return Err(Error::input(&plan.population.path, Location::File, Some("cell_size"), format!(
-                "cells '{}' and '{}' fall into the same grid cell ({:?} grid, spacing {:.4e} × {:.4e}): set [population] cell_size to the grid's real spacing",
-                cells.id(*slot as usize), cells.id(c), g.space, g.dx, g.dy
-            )));
-        }
-        *slot = c as u32;
-    }
-    Ok((g, r))
-}
-
-/// Union-find root of `x`, halving paths on the way.
-fn find(p: &mut [u32], mut x: u32) -> u32 {
-    while p[x as usize] != x {
-        p[x as usize] = p[p[x as usize] as usize];
-        x = p[x as usize];
-    }
-    x
-}
-
-/// Dissolves the uncovered populated cells of one service into connected blank spots per area.
-fn blank_spots(
-    cells: &Cells,
-    cell_area: &[Option<AreaIx>],
-    s: &ServiceResult,
-    lattice: Option<Lattice>,
-    frame: &Frame,
-) -> Vec<BlankSpot> {
-    let values = &cells.values[s.spec.group];
-    // Blank spots follow the measure the rules judge by: on foot when the plan has a network.
-    let judged = s.judged_covered();
-    let selected: Vec<bool> = (0..cells.len())
-        .map(|c| !judged[c] && values[c] > 0.0 && cell_area[c].is_some())
-        .collect();
-    // Components: cells of one area connected through shared edges.
-    let mut comp = vec![u32::MAX; cells.len()];
-    let mut comps: Vec<Vec<u32>> = Vec::new();
-    match lattice {
-        Some(Lattice {
-            grid: g,
-            raster,
-            links,
-        }) => {
-            let pos = &raster.pos;
-            // Union-find over edge neighbours of one area (left and below suffice), then
-            // components numbered by their lowest cell index, members ascending.
-            let mut parent: Vec<u32> = (0..cells.len() as u32).collect();
-            for c in 0..cells.len() {
-                if !selected[c] {
-                    continue;
-                }
-                for n in [links[c][3], links[c][0]] {
-                    if n != u32::MAX && selected[n as usize] {
-                        let (a, b) = (find(&mut parent, c as u32), find(&mut parent, n));
-                        if a != b {
-                            parent[a.max(b) as usize] = a.min(b);
-                        }
-                    }
-                }
-            }
-            // Members of all components in one array, grouped by component (counting sort):
-            // one allocation instead of one per component.
-            let mut sizes: Vec<u32> = Vec::new();
-            for c in 0..cells.len() {
-                if !selected[c] {
-                    continue;
-                }
-                let r = find(&mut parent, c as u32) as usize;
-                if comp[r] == u32::MAX {
-                    comp[r] = sizes.len() as u32;
-                    sizes.push(0);
-                }
-                comp[c] = comp[r];
-                sizes[comp[c] as usize] += 1;
-            }
-            let mut start = Vec::with_capacity(sizes.len() + 1);
-            start.push(0usize);
-            for n in &sizes {
-                start.push(start[start.len() - 1] + *n as usize);
-            }
-            let mut fill = start.clone();
-            let mut members = vec![0u32; fill[sizes.len()]];
-            for c in 0..cells.len() {
-                if selected[c] {
-                    let k = comp[c] as usize;
-                    members[fill[k]] = c as u32;
-                    fill[k] += 1;
-                }
-            }
-            let visited: Vec<std::sync::atomic::AtomicU8> =
-                (0..cells.len()).map(|_| Default::default()).collect();
-            (0..sizes.len())
-                .into_par_iter()
-                .map(|k| {
-                    let members = &members[start[k]..start[k + 1]];
-                    let id = k as u32;
-                    // comp[n] == id implies n is selected.
-                    let inside =
-                        |i: i32, j: i32| raster.at(i, j).filter(|&n| comp[n as usize] == id);
-                    let across = |c: u32, k: usize| {
-                        let n = links[c as usize][k];
-                        (n != u32::MAX && comp[n as usize] == id).then_some(n)
-                    };
-                    let rings = dissolve::trace_grid(
-                        members,
-                        |c| pos[c as usize],
-                        inside,
-                        across,
-                        &visited,
-                    );
-                    let to_ll = |v: Vtx| g.corner_lonlat(v.0 as i32, v.1 as i32, frame);
-                    spot_from_rings(members, values, cell_area, rings, to_ll)
-                })
-                .collect::<Vec<_>>()
-        }
-        None => {
-            let Footprints::Polygons(polys) = &cells.footprints else {
-                return Vec::new();
-            };
-            let q = |p: &[f64; 2]| -> Vtx {
-                ((p[0] * 1e7).round() as i64, (p[1] * 1e7).round() as i64)
-            };
-            // Each cell's rings with a flag: is it a hole (not the first ring of its part)?
-            let qrings: Vec<Vec<(Vec<Vtx>, bool)>> = polys
-                .iter()
-                .enumerate()
-                .map(|(c, parts)| {
-                    if !selected[c] {
-                        return Vec::new();
-                    }
-                    parts
-                        .iter()
-                        .flat_map(|rings| {
-                            rings
-                                .iter()
-                                .enumerate()
-                                .map(|(k, r)| (r.iter().map(q).collect(), k > 0))
-                        })
-                        .collect()
-                })
-                .collect();
-            // Union cells of one area that share an edge.
-            let mut parent: Vec<u32> = (0..cells.len() as u32).collect();
-            let mut edge_owner: crate::dissolve::FxMap<(Vtx, Vtx), u32> = Default::default();
-            for c in 0..cells.len() {
-                for (r, _) in &qrings[c] {
-                    for w in r.windows(2) {
-                        let key = if w[0] < w[1] {
-                            (w[0], w[1])
-                        } else {
-                            (w[1], w[0])
-                        };
-                        match edge_owner.get(&key) {
-                            Some(&o) if cell_area[o as usize] == cell_area[c] => {
-                                let (a, b) = (find(&mut parent, o), find(&mut parent, c as u32));
-                                if a != b {
-                                    parent[a.max(b) as usize] = a.min(b);
-                                }
-                            }
-                            Some(_) => {}
-                            None => {
-                                edge_owner.insert(key, c as u32);
-                            }
-                        }
-                    }
-                }
-            }
-            let mut root_comp: crate::dissolve::FxMap<u32, usize> = Default::default();
-            for (c, _) in selected.iter().enumerate().filter(|(_, s)| **s) {
-                {
-                    let r = find(&mut parent, c as u32);
-                    let k = *root_comp.entry(r).or_insert_with(|| {
-                        comps.push(Vec::new());
-                        comps.len() - 1
-                    });
-                    comps[k].push(c as u32);
-                }
-            }
-            comps
-                .par_iter()
-                .map(|members| {
-                    let edges =
-                        dissolve::polygon_edges(members.iter().flat_map(|&c| {
-                            qrings[c as usize].iter().map(|(r, hole)| (&r[..], *hole))
-                        }));
-                    spot(members, values, cell_area, &edges, |v: Vtx| {
-                        [v.0 as f64 / 1e7, v.1 as f64 / 1e7]
-                    })
-                })
-                .collect()
-        }
-    }
-}
-
-fn spot(
-    members: &[u32],
-    values: &[f64],
-    cell_area: &[Option<AreaIx>],
-    edges: &[(Vtx, Vtx)],
-    to_ll: impl Fn(Vtx) -> [f64; 2],
-) -> BlankSpot {
-    spot_from_rings(members, values, cell_area, dissolve::chain(edges), to_ll)
-}
-
-fn spot_from_rings(
-    members: &[u32],
-    values: &[f64],
-    cell_area: &[Option<AreaIx>],
-    rings: Vec<Vec<Vtx>>,
-    to_ll: impl Fn(Vtx) -> [f64; 2],
-) -> BlankSpot {
-    // Members come ascending (components are filled in cell order): the sum runs in cell
-    // order, the same for any thread count.
-    debug_assert!(members.windows(2).all(|w| w[0] < w[1]));
-    let population = members.iter().map(|&c| values[c as usize]).sum();
-    let polygons = dissolve::polygons(rings)
-        .into_iter()
-        .map(|rings| {
-            rings
-                .into_iter()
-                .map(|r| {
-                    // Room for the closing vertex, so it is not a reallocation.
-                    let mut ring: Vec<[f64; 2]> = Vec::with_capacity(r.len() + 1);
-                    ring.extend(r.iter().map(|&v| to_ll(v)));
-                    ring.push(ring[0]);
-                    ring
-                })
-                .collect()
-        })
-        .collect();
-    BlankSpot {
-        area: cell_area[members[0] as usize].expect("selected cells have an area"),
-        population,
-        cells: members.len() as u32,
-        polygons,
-    }
 }

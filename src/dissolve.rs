@@ -12,8 +12,16 @@
 //! the corner), so rings turn towards the empty side there (right-most turn): rings are then
 //! simple, and a hole may touch its exterior at that one point, as OGC Simple Features allow.
 
+use crate::area::AreaIx;
+use crate::error::{Error, Location, Result};
+use crate::grid::{self, Grid};
+use crate::plan::CellSize;
+use crate::population::{Cells, Footprints};
+use crate::projection::Frame;
+use rayon::prelude::*;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
+use std::path::Path;
 
 /// A vertex in integer coordinates (grid corner indexes, or lon/lat × 10⁷).
 pub type Vtx = (i64, i64);
@@ -339,6 +347,347 @@ pub fn polygon_edges<'a>(rings: impl Iterator<Item = (&'a [Vtx], bool)>) -> Vec<
         }
     }
     out
+}
+
+/// One connected blank spot: uncovered populated cells of one area.
+#[derive(Debug, Clone)]
+pub struct BlankSpot {
+    /// The area it lies in.
+    pub area: AreaIx,
+    /// Served population in it.
+    pub population: f64,
+    /// Number of cells.
+    pub cells: u32,
+    /// Polygons (exterior first, then holes), lon/lat, rings closed.
+    pub polygons: Vec<Vec<Vec<[f64; 2]>>>,
+}
+
+/// Cell positions on the grid and a lookup from position to cell.
+pub struct Raster {
+    pos: Vec<(i32, i32)>,
+    nx: i64,
+    ny: i64,
+    dense: Vec<u32>,
+    sparse: FxMap<(i32, i32), u32>,
+}
+
+/// A grid of point cells as blank-spot tracing uses it.
+#[derive(Clone, Copy)]
+struct Lattice<'a> {
+    grid: &'a Grid,
+    raster: &'a Raster,
+    /// Per cell, its lower, right, upper and left neighbours when they lie in the same area
+    /// (`u32::MAX` when not): the edges every service's union-find joins along, and the sides
+    /// tracing checks.
+    links: &'a [[u32; 4]],
+}
+
+impl Raster {
+    /// Per cell, its lower, right, upper and left neighbours in the same area (`u32::MAX`
+    /// when none): the directions of [`trace_grid`]'s `across`.
+    fn links(&self, cell_area: &[Option<AreaIx>]) -> Vec<[u32; 4]> {
+        self.pos
+            .par_iter()
+            .enumerate()
+            .map(|(c, &(i, j))| {
+                let same = |n: Option<u32>| {
+                    n.filter(|&n| cell_area[c].is_some() && cell_area[n as usize] == cell_area[c])
+                        .unwrap_or(u32::MAX)
+                };
+                [
+                    same(self.at(i, j - 1)),
+                    same(self.at(i + 1, j)),
+                    same(self.at(i, j + 1)),
+                    same(self.at(i - 1, j)),
+                ]
+            })
+            .collect()
+    }
+
+    /// The cell at grid position `(i, j)`.
+    #[inline]
+    fn at(&self, i: i32, j: i32) -> Option<u32> {
+        if self.dense.is_empty() {
+            return self.sparse.get(&(i, j)).copied();
+        }
+        let (x, y) = (i as i64, j as i64);
+        if x < 0 || y < 0 || x >= self.nx || y >= self.ny {
+            return None;
+        }
+        let c = self.dense[(y * self.nx + x) as usize];
+        (c != u32::MAX).then_some(c)
+    }
+}
+
+/// Fits the grid of point cells (`cell_size` from the plan, else inferred) and places each cell
+/// on it; two cells in one grid position are an error naming `path`.
+pub fn fit_grid(cells: &Cells, cell_size: Option<CellSize>, path: &Path) -> Result<(Grid, Raster)> {
+    let g = grid::fit(&cells.lonlat, &cells.local, cell_size).ok_or_else(|| {
+        Error::input(path, Location::File, Some("cell_size"), if cells.len() < 2 {
+            "a single point cell has no grid to infer its footprint from: set [population] cell_size (e.g. \"100 m\" or \"3 arcsec\")".to_string()
+        } else {
+            "the point cells are not on a regular grid, so their footprint cannot be inferred: set [population] cell_size (e.g. \"100 m\" or \"3 arcsec\")".to_string()
+        })
+    })?;
+    let pts = match g.space {
+        grid::Space::LonLat => &cells.lonlat,
+        grid::Space::Local => &cells.local,
+    };
+    let pos: Vec<(i32, i32)> = pts.par_iter().map(|&p| g.index(p)).collect();
+    let (nx, ny) = (g.nx as i64, g.ny as i64);
+    let mut r = Raster {
+        pos,
+        nx,
+        ny,
+        dense: Vec::new(),
+        sparse: Default::default(),
+    };
+    let dense = nx * ny <= 64_000_000;
+    if dense {
+        r.dense = vec![u32::MAX; (nx * ny) as usize];
+    }
+    // Two cells in one grid position means the grid (or cell_size) is wrong.
+    for c in 0..cells.len() {
+        let (i, j) = r.pos[c];
+        let slot = if dense {
+            if i < 0 || j < 0 || i as i64 >= nx || j as i64 >= ny {
+                None
+            } else {
+                Some(&mut r.dense[(j as i64 * nx + i as i64) as usize])
+            }
+        } else {
+            Some(r.sparse.entry((i, j)).or_insert(u32::MAX))
+        };
+        let Some(slot) = slot else { continue };
+        if *slot != u32::MAX {
+            return Err(Error::input(path, Location::File, Some("cell_size"), format!(
+                "cells '{}' and '{}' fall into the same grid cell ({:?} grid, spacing {:.4e} × {:.4e}): set [population] cell_size to the grid's real spacing",
+                cells.id(*slot as usize), cells.id(c), g.space, g.dx, g.dy
+            )));
+        }
+        *slot = c as u32;
+    }
+    Ok((g, r))
+}
+
+/// Union-find root of `x`, halving paths on the way.
+fn find(p: &mut [u32], mut x: u32) -> u32 {
+    while p[x as usize] != x {
+        p[x as usize] = p[p[x as usize] as usize];
+        x = p[x as usize];
+    }
+    x
+}
+
+/// Joins the sets of `a` and `b`, the lower root becoming the root.
+fn union(p: &mut [u32], a: u32, b: u32) {
+    let (a, b) = (find(p, a), find(p, b));
+    if a != b {
+        p[a.max(b) as usize] = a.min(b);
+    }
+}
+
+/// Dissolves, per service, the uncovered populated cells into connected blank spots per area.
+/// `judged` holds each service's population values and the covered flags its rules judge by
+/// (on foot when the plan has a network); `grid` is the fitted grid of point cells.
+pub fn blank_spots(
+    cells: &Cells,
+    cell_area: &[Option<AreaIx>],
+    grid: Option<(&Grid, &Raster)>,
+    frame: &Frame,
+    judged: &[(&[f64], &[bool])],
+) -> Vec<Vec<BlankSpot>> {
+    let links = grid.map(|(_, r)| r.links(cell_area));
+    let lattice = grid
+        .zip(links.as_deref())
+        .map(|((grid, raster), links)| Lattice {
+            grid,
+            raster,
+            links,
+        });
+    (judged.par_iter())
+        .map(|&(values, covered)| {
+            let selected: Vec<bool> = (0..cells.len())
+                .map(|c| !covered[c] && values[c] > 0.0 && cell_area[c].is_some())
+                .collect();
+            let at = Spots {
+                values,
+                cell_area,
+                selected: &selected,
+            };
+            match (lattice, &cells.footprints) {
+                (Some(lattice), _) => at.on_grid(lattice, frame),
+                (None, Footprints::Polygons(polys)) => at.of_polygons(polys),
+                (None, Footprints::Points) => Vec::new(),
+            }
+        })
+        .collect()
+}
+
+/// The cells one service's blank spots are made of.
+struct Spots<'a> {
+    values: &'a [f64],
+    cell_area: &'a [Option<AreaIx>],
+    /// Uncovered, populated and in an area.
+    selected: &'a [bool],
+}
+
+impl Spots<'_> {
+    /// Blank spots of point cells, traced on the grid.
+    fn on_grid(&self, lattice: Lattice, frame: &Frame) -> Vec<BlankSpot> {
+        let Lattice {
+            grid: g,
+            raster,
+            links,
+        } = lattice;
+        let (selected, n) = (self.selected, self.selected.len());
+        let pos = &raster.pos;
+        // Union-find over edge neighbours of one area (left and below suffice), then
+        // components numbered by their lowest cell index, members ascending.
+        let mut parent: Vec<u32> = (0..n as u32).collect();
+        for c in (0..n).filter(|&c| selected[c]) {
+            for m in [links[c][3], links[c][0]] {
+                if m != u32::MAX && selected[m as usize] {
+                    union(&mut parent, c as u32, m);
+                }
+            }
+        }
+        // Members of all components in one array, grouped by component (counting sort):
+        // one allocation instead of one per component.
+        let mut comp = vec![u32::MAX; n];
+        let mut sizes: Vec<u32> = Vec::new();
+        for c in (0..n).filter(|&c| selected[c]) {
+            let r = find(&mut parent, c as u32) as usize;
+            if comp[r] == u32::MAX {
+                comp[r] = sizes.len() as u32;
+                sizes.push(0);
+            }
+            comp[c] = comp[r];
+            sizes[comp[c] as usize] += 1;
+        }
+        let mut start = Vec::with_capacity(sizes.len() + 1);
+        start.push(0usize);
+        for s in &sizes {
+            start.push(start[start.len() - 1] + *s as usize);
+        }
+        let mut fill = start.clone();
+        let mut members = vec![0u32; fill[sizes.len()]];
+        for c in (0..n).filter(|&c| selected[c]) {
+            let k = comp[c] as usize;
+            members[fill[k]] = c as u32;
+            fill[k] += 1;
+        }
+        let visited: Vec<std::sync::atomic::AtomicU8> =
+            (0..n).map(|_| Default::default()).collect();
+        (0..sizes.len())
+            .into_par_iter()
+            .map(|k| {
+                let members = &members[start[k]..start[k + 1]];
+                let id = k as u32;
+                // comp[n] == id implies n is selected.
+                let inside = |i: i32, j: i32| raster.at(i, j).filter(|&n| comp[n as usize] == id);
+                let across = |c: u32, k: usize| {
+                    let n = links[c as usize][k];
+                    (n != u32::MAX && comp[n as usize] == id).then_some(n)
+                };
+                let rings = trace_grid(members, |c| pos[c as usize], inside, across, &visited);
+                let to_ll = |v: Vtx| g.corner_lonlat(v.0 as i32, v.1 as i32, frame);
+                self.spot(members, rings, to_ll)
+            })
+            .collect()
+    }
+
+    /// Blank spots of polygon cells, their shared edges cancelled.
+    fn of_polygons(&self, polys: &[Vec<Vec<Vec<[f64; 2]>>>]) -> Vec<BlankSpot> {
+        let (selected, cell_area) = (self.selected, self.cell_area);
+        let q =
+            |p: &[f64; 2]| -> Vtx { ((p[0] * 1e7).round() as i64, (p[1] * 1e7).round() as i64) };
+        // Each cell's rings with a flag: is it a hole (not the first ring of its part)?
+        let qrings: Vec<Vec<(Vec<Vtx>, bool)>> = (polys.iter().enumerate())
+            .map(|(c, parts)| {
+                if !selected[c] {
+                    return Vec::new();
+                }
+                (parts.iter())
+                    .flat_map(|rings| {
+                        (rings.iter().enumerate()).map(|(k, r)| (r.iter().map(q).collect(), k > 0))
+                    })
+                    .collect()
+            })
+            .collect();
+        // Union cells of one area that share an edge.
+        let mut parent: Vec<u32> = (0..selected.len() as u32).collect();
+        let mut edge_owner: FxMap<(Vtx, Vtx), u32> = Default::default();
+        for (c, rings) in qrings.iter().enumerate() {
+            for w in rings.iter().flat_map(|(r, _)| r.windows(2)) {
+                let key = (w[0].min(w[1]), w[0].max(w[1]));
+                match edge_owner.get(&key) {
+                    Some(&o) if cell_area[o as usize] == cell_area[c] => {
+                        union(&mut parent, o, c as u32)
+                    }
+                    Some(_) => {}
+                    None => {
+                        edge_owner.insert(key, c as u32);
+                    }
+                }
+            }
+        }
+        let mut comps: Vec<Vec<u32>> = Vec::new();
+        let mut root_comp: FxMap<u32, usize> = Default::default();
+        for c in (0..selected.len()).filter(|&c| selected[c]) {
+            let r = find(&mut parent, c as u32);
+            let k = *root_comp.entry(r).or_insert_with(|| {
+                comps.push(Vec::new());
+                comps.len() - 1
+            });
+            comps[k].push(c as u32);
+        }
+        (comps.par_iter())
+            .map(|members| {
+                let edges = polygon_edges(
+                    members
+                        .iter()
+                        .flat_map(|&c| qrings[c as usize].iter().map(|(r, hole)| (&r[..], *hole))),
+                );
+                let to_ll = |v: Vtx| [v.0 as f64 / 1e7, v.1 as f64 / 1e7];
+                self.spot(members, chain(&edges), to_ll)
+            })
+            .collect()
+    }
+
+    /// The blank spot of one component (`members` ascending) from its rings.
+    fn spot(
+        &self,
+        members: &[u32],
+        rings: Vec<Vec<Vtx>>,
+        to_ll: impl Fn(Vtx) -> [f64; 2],
+    ) -> BlankSpot {
+        // Members come ascending (components are filled in cell order): the sum runs in cell
+        // order, the same for any thread count.
+        debug_assert!(members.windows(2).all(|w| w[0] < w[1]));
+        let population = members.iter().map(|&c| self.values[c as usize]).sum();
+        let polygons = polygons(rings)
+            .into_iter()
+            .map(|rings| {
+                rings
+                    .into_iter()
+                    .map(|r| {
+                        // Room for the closing vertex, so it is not a reallocation.
+                        let mut ring: Vec<[f64; 2]> = Vec::with_capacity(r.len() + 1);
+                        ring.extend(r.iter().map(|&v| to_ll(v)));
+                        ring.push(ring[0]);
+                        ring
+                    })
+                    .collect()
+            })
+            .collect();
+        BlankSpot {
+            area: self.cell_area[members[0] as usize].expect("selected cells have an area"),
+            population,
+            cells: members.len() as u32,
+            polygons,
+        }
+    }
 }
 
 #[cfg(test)]

@@ -507,50 +507,119 @@ impl Plan {
         };
         let raw: RawPlan =
             toml::from_str(text).map_err(|e| err(format!("{e}").trim_end().to_owned()))?;
-        let base = path.parent().unwrap_or(Path::new("."));
+        raw.resolve(path).map_err(err)
+    }
+}
+
+/// A section's check failed: the message, without the plan's path.
+type Checked<T> = std::result::Result<T, String>;
+
+/// Resolves a path from the plan relative to the plan's folder.
+struct Base<'a>(&'a Path);
+
+impl Base<'_> {
+    fn join(&self, p: &Path) -> PathBuf {
+        if p.is_absolute() {
+            p.to_owned()
+        } else {
+            self.0.join(p)
+        }
+    }
+}
+
+impl RawPlan {
+    /// The plan as written → the validated [`Plan`], one section at a time.
+    fn resolve(self, path: &Path) -> Checked<Plan> {
+        let base = Base(path.parent().unwrap_or(Path::new(".")));
+        self.check_paths()?;
+        let population = self.population.resolve(&base)?;
+        let facilities = facility_specs(self.facilities, "facilities", &base)?;
+        let planned = facility_specs(self.planned, "planned", &base)?;
+        let groups = &population.groups;
+        let a = self.areas;
+        let counts = area_counts(a.counts, groups)?;
+        let (standard, entries, warnings) =
+            with_standard(self.standard, self.kinds, self.groups, self.service)?;
+        if entries.is_empty() {
+            return Err("no [[service]] defined: add at least one, e.g. kind = \"service_station\", serves = \"elderly\", radius_m = 1000, or name a built-in standard (standard = \"gb50180\", see `carecircle standards`)".into());
+        }
+        let network = self.network.map(|n| n.resolve(&base)).transpose()?;
+        // Units can take their zone from a property or from the standard's unit list.
+        let zones_known = a.zone.is_some()
+            || (standard.as_ref())
+                .and_then(|a| crate::standards::get(&a.preset))
+                .is_some_and(|p| p.units.iter().any(|u| u.zone.is_some()));
+        let known = Known {
+            groups,
+            network: network.as_ref(),
+            zones_known,
+        };
+        let mut services: Vec<ServiceSpec> = Vec::new();
+        for (i, entry) in entries.into_iter().enumerate() {
+            let s = known.service(i, entry, &services)?;
+            services.push(s);
+        }
+        let title = self.title.unwrap_or_else(|| {
+            (path.file_stem())
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default()
+        });
+        let areas = AreasSpec {
+            path: base.join(&a.path),
+            layer: a.layer,
+            crs: parse_crs(a.crs.as_deref(), "[areas]")?,
+            id: a.id,
+            name: a.name,
+            zone: a.zone,
+            parent: a.parent,
+            counts,
+            select: select_values(a.select)?,
+        };
+        Ok(Plan {
+            path: path.to_owned(),
+            title,
+            areas,
+            population,
+            facilities,
+            services,
+            network,
+            planned,
+            planned_until: self.planned_until,
+            scenario: Scenario::default(),
+            standard,
+            warnings,
+        })
+    }
+
+    /// Refuses an empty `path` in any section.
+    fn check_paths(&self) -> Checked<()> {
         let empty = [
-            ("[areas]", &raw.areas.path),
-            ("[population]", &raw.population.path),
+            ("[areas]", &self.areas.path),
+            ("[population]", &self.population.path),
         ]
         .into_iter()
-        .chain(raw.network.iter().map(|n| ("[network]", &n.path)))
-        .chain(raw.facilities.iter().map(|f| ("[[facilities]]", &f.path)))
-        .chain(raw.planned.iter().map(|f| ("[[planned]]", &f.path)))
+        .chain(self.network.iter().map(|n| ("[network]", &n.path)))
+        .chain(self.facilities.iter().map(|f| ("[[facilities]]", &f.path)))
+        .chain(self.planned.iter().map(|f| ("[[planned]]", &f.path)))
         .find(|(_, p)| p.as_os_str().is_empty());
-        if let Some((section, _)) = empty {
-            return Err(err(format!(
+        match empty {
+            Some((section, _)) => Err(format!(
                 "{section} path = \"\": expected the path of a file (relative to the plan's folder)"
-            )));
+            )),
+            None => Ok(()),
         }
-        let resolve = |p: &Path| -> PathBuf {
-            if p.is_absolute() {
-                p.to_owned()
-            } else {
-                base.join(p)
-            }
-        };
+    }
+}
 
-        if raw.population.groups.is_empty() {
-            return Err(err(
-                "[population] groups: define at least one group, e.g. groups.total = \"pop_total\""
-                    .into(),
-            ));
-        }
-        let mut groups = Vec::new();
-        for (name, fields) in raw.population.groups {
-            let fields = match fields {
-                OneOrMany::One(f) => vec![f],
-                OneOrMany::Many(v) => v,
-            };
-            if fields.is_empty() || fields.iter().any(|f| f.is_empty()) {
-                return Err(err(format!("[population] groups.{name}: expected a property name or a non-empty list of property names")));
-            }
-            groups.push((name, fields));
-        }
-        let cell_size = match &raw.population.cell_size {
+impl RawPopulation {
+    /// `[population]`: groups, cell size, null markers, the folder of rasters or the table's
+    /// columns, growth and the coordinate system.
+    fn resolve(mut self, base: &Base) -> Checked<PopulationSpec> {
+        let groups = population_groups(std::mem::take(&mut self.groups))?;
+        let cell_size = match &self.cell_size {
             None => None,
             Some(s) => Some(CellSize::parse(s).ok_or_else(|| {
-                err(format!("[population] cell_size = \"{s}\": expected a positive size with a unit, like \"100 m\" or \"3 arcsec\""))
+                format!("[population] cell_size = \"{s}\": expected a positive size with a unit, like \"100 m\" or \"3 arcsec\"")
             })?),
         };
         if let Some(c) = cell_size {
@@ -559,368 +628,371 @@ impl Plan {
                 CellSize::Meters(m) => m,
                 CellSize::Degrees(d) => d * 111_320.0,
             };
-            limits::check(
-                m,
-                limits::MIN_CELL_M,
-                limits::MAX_DISTANCE_M,
-                "a cell size in metres",
-            )
-            .map_err(|e| err(format!("[population] cell_size: {e}")))?;
+            let what = "a cell size in metres";
+            limits::check(m, limits::MIN_CELL_M, limits::MAX_DISTANCE_M, what)
+                .map_err(|e| format!("[population] cell_size: {e}"))?;
         }
-        let pop_path = resolve(&raw.population.path);
-        if let Some(v) = raw.population.null_values.iter().find(|v| !v.is_finite()) {
-            return Err(err(format!(
+        let path = base.join(&self.path);
+        if let Some(v) = self.null_values.iter().find(|v| !v.is_finite()) {
+            return Err(format!(
                 "[population] null_values: {v} is not a finite number"
-            )));
-        }
-        for f in &raw.population.null_fields {
-            if !groups.iter().any(|(_, fs)| fs.contains(f)) {
-                return Err(err(format!(
-                    "[population] null_fields: '{f}' is not a field of any group"
-                )));
-            }
-        }
-        if !raw.population.null_fields.is_empty() && raw.population.null_values.is_empty() {
-            return Err(err(
-                "[population] null_fields needs null_values (the markers, e.g. [99])".into(),
             ));
         }
-        let tif_fields = groups
-            .iter()
-            .flat_map(|(_, f)| f)
+        for f in &self.null_fields {
+            if !groups.iter().any(|(_, fs)| fs.contains(f)) {
+                return Err(format!(
+                    "[population] null_fields: '{f}' is not a field of any group"
+                ));
+            }
+        }
+        if !self.null_fields.is_empty() && self.null_values.is_empty() {
+            return Err(
+                "[population] null_fields needs null_values (the markers, e.g. [99])".into(),
+            );
+        }
+        self.check_layout(&path, &groups)?;
+        let growth = growth(self.growth, &groups)?;
+        Ok(PopulationSpec {
+            crs: parse_crs(self.crs.as_deref(), "[population]")?,
+            path,
+            layer: self.layer,
+            lon: self.lon,
+            lat: self.lat,
+            id: self.id,
+            cell_size,
+            null_values: self.null_values,
+            null_fields: self.null_fields,
+            groups,
+            growth,
+        })
+    }
+
+    /// A folder of GeoTIFFs takes no columns or cell size; a CSV needs its lon/lat columns.
+    fn check_layout(&self, path: &Path, groups: &[(String, Vec<String>)]) -> Checked<()> {
+        let tif_fields = (groups.iter().flat_map(|(_, f)| f))
             .filter(|f| is_tiff(Path::new(f)))
             .count();
-        if pop_path.is_dir() {
+        if path.is_dir() {
             for (key, set) in [
-                ("lon", raw.population.lon.is_some()),
-                ("lat", raw.population.lat.is_some()),
-                ("id", raw.population.id.is_some()),
-                ("cell_size", raw.population.cell_size.is_some()),
+                ("lon", self.lon.is_some()),
+                ("lat", self.lat.is_some()),
+                ("id", self.id.is_some()),
+                ("cell_size", self.cell_size.is_some()),
             ] {
                 if set {
-                    return Err(err(format!("[population] {key}: path names a folder of GeoTIFF rasters, whose pixels are the cells (ids r<row>c<col>, footprint the pixel): remove {key}")));
+                    return Err(format!("[population] {key}: path names a folder of GeoTIFF rasters, whose pixels are the cells (ids r<row>c<col>, footprint the pixel): remove {key}"));
                 }
             }
         } else if tif_fields > 0 {
-            return Err(err(format!("[population] groups name GeoTIFF files, so path must be the folder holding them, but {} is not a folder", pop_path.display())));
+            return Err(format!("[population] groups name GeoTIFF files, so path must be the folder holding them, but {} is not a folder", path.display()));
         }
-        if is_csv(&pop_path) && (raw.population.lon.is_none() || raw.population.lat.is_none()) {
-            return Err(err("[population] is a CSV file: set lon = \"…\" and lat = \"…\" to the columns holding the cell centre".into()));
+        if is_csv(path) && (self.lon.is_none() || self.lat.is_none()) {
+            return Err("[population] is a CSV file: set lon = \"…\" and lat = \"…\" to the columns holding the cell centre".into());
         }
+        Ok(())
+    }
+}
 
-        let facilities = facility_specs(raw.facilities, "facilities", &resolve, &err)?;
-        let planned = facility_specs(raw.planned, "planned", &resolve, &err)?;
-        let mut growth = Vec::new();
-        for (name, g) in raw.population.growth {
-            let at = format!("[population] growth.{name}");
-            if !groups.iter().any(|(n, _)| *n == name) {
-                return Err(err(format!("{at}: '{name}' is not a population group")));
-            }
-            let check = |f: f64| {
-                if f.is_finite() && f > 0.0 && f <= limits::MAX_GROWTH {
-                    Ok(f)
-                } else {
-                    Err(err(format!(
-                        "{at}: factor {} must be a positive number up to the plausible maximum {} (1.24 = 24 % more)",
-                        limits::show(f),
-                        limits::MAX_GROWTH
-                    )))
-                }
-            };
-            let g = match g {
-                RawGrowth::Factor(f) => Growth::Factor(check(f)?),
-                RawGrowth::ByYear(m) => {
-                    if m.is_empty() {
-                        return Err(err(format!(
-                            "{at}: give a factor, or factors per year like {{ 2030 = 1.24 }}"
-                        )));
-                    }
-                    let mut v = Vec::new();
-                    for (y, f) in m {
-                        let y: i32 = y.trim().parse().map_err(|_| {
-                            err(format!(
-                                "{at}: key '{y}' is not a year (expected e.g. 2030 = 1.24)"
-                            ))
-                        })?;
-                        v.push((y, check(f)?));
-                    }
-                    v.sort_by_key(|x| x.0);
-                    Growth::ByYear(v)
-                }
-            };
-            growth.push((name, g));
+/// `[population] groups`: at least one, each one property or a non-empty list.
+fn population_groups(raw: BTreeMap<String, OneOrMany>) -> Checked<Vec<(String, Vec<String>)>> {
+    if raw.is_empty() {
+        return Err(
+            "[population] groups: define at least one group, e.g. groups.total = \"pop_total\""
+                .into(),
+        );
+    }
+    let mut groups = Vec::new();
+    for (name, fields) in raw {
+        let fields = match fields {
+            OneOrMany::One(f) => vec![f],
+            OneOrMany::Many(v) => v,
+        };
+        if fields.is_empty() || fields.iter().any(|f| f.is_empty()) {
+            return Err(format!("[population] groups.{name}: expected a property name or a non-empty list of property names"));
         }
-        let pop_crs = parse_crs(raw.population.crs.as_deref(), "[population]").map_err(err)?;
-        let mut counts = Vec::new();
-        for (g, field) in raw.areas.counts {
-            if !groups.iter().any(|(n, _)| *n == g) {
-                return Err(err(format!(
-                    "[areas] counts.{g}: '{g}' is not a population group"
-                )));
-            }
-            if field.is_empty() {
-                return Err(err(format!("[areas] counts.{g}: expected a property name")));
-            }
-            counts.push((g, field));
-        }
+        groups.push((name, fields));
+    }
+    Ok(groups)
+}
 
-        let (standard, entries, warnings) =
-            with_standard(raw.standard, raw.kinds, raw.groups, raw.service).map_err(err)?;
-        if entries.is_empty() {
-            return Err(err("no [[service]] defined: add at least one, e.g. kind = \"service_station\", serves = \"elderly\", radius_m = 1000, or name a built-in standard (standard = \"gb50180\", see `carecircle standards`)".into()));
+/// `[population] growth`: per group, one factor or factors per year (sorted by year).
+fn growth(
+    raw: BTreeMap<String, RawGrowth>,
+    groups: &[(String, Vec<String>)],
+) -> Checked<Vec<(String, Growth)>> {
+    let mut out = Vec::new();
+    for (name, g) in raw {
+        let at = format!("[population] growth.{name}");
+        if !groups.iter().any(|(n, _)| *n == name) {
+            return Err(format!("{at}: '{name}' is not a population group"));
         }
-        let network = match raw.network {
-            None => None,
-            Some(n) => {
-                let speed_kmh = n.speed_kmh.unwrap_or(DEFAULT_SPEED_KMH);
-                let max_snap_m = n.max_snap_m.unwrap_or(DEFAULT_MAX_SNAP_M);
-                let area_width_m = n.area_width_m.unwrap_or(DEFAULT_AREA_WIDTH_M);
-                for (k, v) in [
-                    ("speed_kmh", speed_kmh),
-                    ("max_snap_m", max_snap_m),
-                    ("area_width_m", area_width_m),
-                ] {
-                    if !(v.is_finite() && v > 0.0) {
-                        return Err(err(format!(
-                            "[network] {k} = {v} must be a positive number"
-                        )));
-                    }
-                }
-                at_most("[network]", "speed_kmh", speed_kmh, limits::MAX_SPEED_KMH)
-                    .map_err(&err)?;
-                at_most(
-                    "[network]",
-                    "max_snap_m",
-                    max_snap_m,
-                    limits::MAX_DISTANCE_M,
-                )
-                .map_err(&err)?;
-                at_most(
-                    "[network]",
-                    "area_width_m",
-                    area_width_m,
-                    limits::MAX_DISTANCE_M,
-                )
-                .map_err(&err)?;
-                Some(NetworkSpec {
-                    path: resolve(&n.path),
-                    speed_kmh,
-                    max_snap_m,
-                    area_width_m,
-                })
+        let check = |f: f64| {
+            if f.is_finite() && f > 0.0 && f <= limits::MAX_GROWTH {
+                Ok(f)
+            } else {
+                Err(format!(
+                    "{at}: factor {} must be a positive number up to the plausible maximum {} (1.24 = 24 % more)",
+                    limits::show(f),
+                    limits::MAX_GROWTH
+                ))
             }
         };
-        let mut services: Vec<ServiceSpec> = Vec::new();
-        // Units can take their zone from a property or from the standard's unit list.
-        let zones_known = raw.areas.zone.is_some()
-            || standard
-                .as_ref()
-                .and_then(|a| crate::standards::get(&a.preset))
-                .is_some_and(|p| p.units.iter().any(|u| u.zone.is_some()));
-        for (i, (s, source, zone_sources)) in entries.into_iter().enumerate() {
-            let id = s.id.clone().unwrap_or_else(|| s.kind.clone());
-            let at = match &source {
-                None => format!("[[service]] #{} ({id})", i + 1),
-                Some(p) => format!("standard {} rule for kind '{id}'", p.preset),
-            };
-            if id.is_empty() || s.kind.is_empty() {
-                return Err(err(format!("{at}: id and kind must not be empty")));
-            }
-            if services.iter().any(|o| o.id == id) {
-                return Err(err(format!("{at}: duplicate service id '{id}': two services of one kind need distinct `id`s")));
-            }
-            let group = groups
-                .iter()
-                .position(|(g, _)| *g == s.serves)
-                .ok_or_else(|| {
-                    let names: Vec<&str> = groups.iter().map(|(g, _)| g.as_str()).collect();
-                    err(format!(
-                        "{at}: serves = \"{}\" is not a population group; the plan defines {}",
-                        s.serves,
-                        names.join(", ")
-                    ))
-                })?;
-            if !(s.radius_m.is_finite() && s.radius_m > 0.0) {
-                return Err(err(format!(
-                    "{at}: radius_m = {} must be a positive number of metres",
-                    s.radius_m
-                )));
-            }
-            at_most(&at, "radius_m", s.radius_m, limits::MAX_DISTANCE_M).map_err(&err)?;
-            if let Some(t) = s.coverage_target {
-                if !(0.0..=1.0).contains(&t) {
-                    return Err(err(format!("{at}: coverage_target = {t} must be a fraction between 0 and 1 (0.9 means 90 %)")));
-                }
-            }
-            if let Some(c) = s.capacity_per_1000 {
-                if !(c.is_finite() && c >= 0.0) {
-                    return Err(err(format!(
-                        "{at}: capacity_per_1000 = {c} must be a non-negative number"
-                    )));
-                }
-            }
-            let minutes = s.minutes.unwrap_or(DEFAULT_MINUTES);
-            let speed_kmh = s
-                .speed_kmh
-                .or(network.as_ref().map(|n| n.speed_kmh))
-                .unwrap_or(DEFAULT_SPEED_KMH);
-            for (k, v) in [("minutes", minutes), ("speed_kmh", speed_kmh)] {
-                if !(v.is_finite() && v > 0.0) {
-                    return Err(err(format!("{at}: {k} = {v} must be a positive number")));
-                }
-            }
-            at_most(&at, "minutes", minutes, limits::MAX_MINUTES).map_err(&err)?;
-            let walk_m = |min: f64| min * speed_kmh * 1000.0 / 60.0;
-            for m in s.zones.values().filter_map(|z| z.minutes).chain([minutes]) {
-                if m.is_finite() {
-                    at_most(
-                        &at,
-                        "the walking budget (minutes × speed_kmh, metres)",
-                        walk_m(m),
-                        limits::MAX_DISTANCE_M,
-                    )
-                    .map_err(&err)?;
-                }
-            }
-            at_most(&at, "speed_kmh", speed_kmh, limits::MAX_SPEED_KMH).map_err(&err)?;
-            if let Some(c) = s.capacity_per_1000 {
-                at_most(&at, "capacity_per_1000", c, limits::MAX_CAPACITY_PER_1000)
-                    .map_err(&err)?;
-            }
-            let access = match &s.access {
-                None => None,
-                Some(a) => Some(
-                    access_spec(
-                        a,
-                        s.radius_m,
-                        minutes * speed_kmh * 1000.0 / 60.0,
-                        network.is_some(),
-                    )
-                    .map_err(|m| err(format!("{at}: access.{m}")))?,
-                ),
-            };
-            let mut zones = Vec::new();
-            for (zone, z) in s.zones {
-                let at = format!("{at} zones.{zone}");
-                if !zones_known && source.is_none() {
-                    return Err(err(format!("{at}: per-zone rules need [areas] zone = \"…\" (the property holding each unit's zone)")));
-                }
-                for (k, v, max) in [
-                    ("radius_m", z.radius_m, limits::MAX_DISTANCE_M),
-                    ("minutes", z.minutes, limits::MAX_MINUTES),
-                    (
-                        "capacity_per_1000",
-                        z.capacity_per_1000,
-                        limits::MAX_CAPACITY_PER_1000,
-                    ),
-                ] {
-                    if k != "capacity_per_1000" && v.is_some_and(|v| !(v.is_finite() && v > 0.0)) {
-                        return Err(err(format!(
-                            "{at}: {k} = {} must be a positive number",
-                            v.unwrap_or_default()
-                        )));
-                    }
-                    if let Some(v) = v.filter(|v| v.is_finite()) {
-                        at_most(&at, k, v, max).map_err(&err)?;
-                    }
-                }
-                if let Some(t) = z.coverage_target {
-                    if !(0.0..=1.0).contains(&t) {
-                        return Err(err(format!(
-                            "{at}: coverage_target = {t} must be a fraction between 0 and 1"
-                        )));
-                    }
-                }
-                if let Some(c) = z.capacity_per_1000 {
-                    if !(c.is_finite() && c >= 0.0) {
-                        return Err(err(format!(
-                            "{at}: capacity_per_1000 = {c} must be a non-negative number"
-                        )));
-                    }
-                }
-                if z.presence_only && (z.radius_m.is_some() || z.minutes.is_some()) {
-                    return Err(err(format!("{at}: presence_only ignores distances: drop radius_m/minutes, or presence_only")));
-                }
-                let source = zone_sources.get(&zone).cloned();
-                zones.push((
-                    zone,
-                    ZoneRule {
-                        radius_m: z.radius_m,
-                        minutes: z.minutes,
-                        coverage_target: z.coverage_target,
-                        min_per_area: z.min_per_area,
-                        capacity_per_1000: z.capacity_per_1000,
-                        presence_only: z.presence_only,
-                        source,
-                    },
+        let g = match g {
+            RawGrowth::Factor(f) => Growth::Factor(check(f)?),
+            RawGrowth::ByYear(m) if m.is_empty() => {
+                return Err(format!(
+                    "{at}: give a factor, or factors per year like {{ 2030 = 1.24 }}"
                 ));
             }
-            services.push(ServiceSpec {
-                access,
-                zones,
-                minutes,
-                speed_kmh,
-                id,
-                kind: s.kind,
-                serves: s.serves,
-                group,
-                radius_m: s.radius_m,
-                min_per_area: s.min_per_area,
-                coverage_target: s.coverage_target,
-                capacity_per_1000: s.capacity_per_1000,
-                source,
-            });
-        }
+            RawGrowth::ByYear(m) => {
+                let mut v = Vec::new();
+                for (y, f) in m {
+                    let y: i32 = y.trim().parse().map_err(|_| {
+                        format!("{at}: key '{y}' is not a year (expected e.g. 2030 = 1.24)")
+                    })?;
+                    v.push((y, check(f)?));
+                }
+                v.sort_by_key(|x| x.0);
+                Growth::ByYear(v)
+            }
+        };
+        out.push((name, g));
+    }
+    Ok(out)
+}
 
-        let title = raw.title.unwrap_or_else(|| {
-            path.file_stem()
-                .map(|s| s.to_string_lossy().into_owned())
-                .unwrap_or_default()
-        });
-        Ok(Plan {
-            path: path.to_owned(),
-            title,
-            areas: AreasSpec {
-                path: resolve(&raw.areas.path),
-                layer: raw.areas.layer,
-                crs: parse_crs(raw.areas.crs.as_deref(), "[areas]").map_err(err)?,
-                id: raw.areas.id,
-                name: raw.areas.name,
-                zone: raw.areas.zone,
-                parent: raw.areas.parent,
-                counts,
-                select: select_values(raw.areas.select).map_err(err)?,
-            },
-            population: PopulationSpec {
-                path: pop_path,
-                layer: raw.population.layer,
-                crs: pop_crs,
-                lon: raw.population.lon,
-                lat: raw.population.lat,
-                id: raw.population.id,
-                cell_size,
-                null_values: raw.population.null_values,
-                null_fields: raw.population.null_fields,
-                groups,
-                growth,
-            },
-            facilities,
-            services,
-            network,
-            planned,
-            planned_until: raw.planned_until,
-            scenario: Scenario::default(),
-            standard,
-            warnings,
+/// `[areas] counts`: population group → the property holding its official count.
+fn area_counts(
+    raw: BTreeMap<String, String>,
+    groups: &[(String, Vec<String>)],
+) -> Checked<Vec<(String, String)>> {
+    let mut counts = Vec::new();
+    for (g, field) in raw {
+        if !groups.iter().any(|(n, _)| *n == g) {
+            return Err(format!(
+                "[areas] counts.{g}: '{g}' is not a population group"
+            ));
+        }
+        if field.is_empty() {
+            return Err(format!("[areas] counts.{g}: expected a property name"));
+        }
+        counts.push((g, field));
+    }
+    Ok(counts)
+}
+
+impl RawNetwork {
+    /// `[network]`: defaults filled in, each value positive and plausible.
+    fn resolve(self, base: &Base) -> Checked<NetworkSpec> {
+        let speed_kmh = self.speed_kmh.unwrap_or(DEFAULT_SPEED_KMH);
+        let max_snap_m = self.max_snap_m.unwrap_or(DEFAULT_MAX_SNAP_M);
+        let area_width_m = self.area_width_m.unwrap_or(DEFAULT_AREA_WIDTH_M);
+        let values = [
+            ("speed_kmh", speed_kmh),
+            ("max_snap_m", max_snap_m),
+            ("area_width_m", area_width_m),
+        ];
+        for (k, v) in values {
+            if !(v.is_finite() && v > 0.0) {
+                return Err(format!("[network] {k} = {v} must be a positive number"));
+            }
+        }
+        let max = [
+            limits::MAX_SPEED_KMH,
+            limits::MAX_DISTANCE_M,
+            limits::MAX_DISTANCE_M,
+        ];
+        for ((k, v), max) in values.into_iter().zip(max) {
+            at_most("[network]", k, v, max)?;
+        }
+        Ok(NetworkSpec {
+            path: base.join(&self.path),
+            speed_kmh,
+            max_snap_m,
+            area_width_m,
         })
     }
 }
 
+/// Where a service's messages point: its `[[service]]` entry or the standard's rule.
+fn service_at(i: usize, id: &str, source: Option<&Provenance>) -> String {
+    match source {
+        None => format!("[[service]] #{} ({id})", i + 1),
+        Some(p) => format!("standard {} rule for kind '{id}'", p.preset),
+    }
+}
+
+/// What a service is checked against: the groups, the network, whether units have zones.
+struct Known<'a> {
+    groups: &'a [(String, Vec<String>)],
+    network: Option<&'a NetworkSpec>,
+    zones_known: bool,
+}
+
+impl Known<'_> {
+    /// One `[[service]]` entry (the `i`-th, or a standard's rule) → its [`ServiceSpec`];
+    /// `before` are the services resolved so far.
+    fn service(
+        &self,
+        i: usize,
+        (s, source, zone_sources): Entry,
+        before: &[ServiceSpec],
+    ) -> Checked<ServiceSpec> {
+        let id = s.id.clone().unwrap_or_else(|| s.kind.clone());
+        let at = service_at(i, &id, source.as_ref());
+        if id.is_empty() || s.kind.is_empty() {
+            return Err(format!("{at}: id and kind must not be empty"));
+        }
+        if before.iter().any(|o| o.id == id) {
+            return Err(format!(
+                "{at}: duplicate service id '{id}': two services of one kind need distinct `id`s"
+            ));
+        }
+        let group = (self.groups.iter())
+            .position(|(g, _)| *g == s.serves)
+            .ok_or_else(|| {
+                let names: Vec<&str> = self.groups.iter().map(|(g, _)| g.as_str()).collect();
+                format!(
+                    "{at}: serves = \"{}\" is not a population group; the plan defines {}",
+                    s.serves,
+                    names.join(", ")
+                )
+            })?;
+        if !(s.radius_m.is_finite() && s.radius_m > 0.0) {
+            return Err(format!(
+                "{at}: radius_m = {} must be a positive number of metres",
+                s.radius_m
+            ));
+        }
+        at_most(&at, "radius_m", s.radius_m, limits::MAX_DISTANCE_M)?;
+        if let Some(t) = s.coverage_target {
+            if !(0.0..=1.0).contains(&t) {
+                return Err(format!("{at}: coverage_target = {t} must be a fraction between 0 and 1 (0.9 means 90 %)"));
+            }
+        }
+        if let Some(c) = s.capacity_per_1000 {
+            if !(c.is_finite() && c >= 0.0) {
+                return Err(format!(
+                    "{at}: capacity_per_1000 = {c} must be a non-negative number"
+                ));
+            }
+        }
+        let (minutes, speed_kmh) = self.walking(&at, &s)?;
+        let access = (s.access.as_ref())
+            .map(|a| {
+                let walk_m = minutes * speed_kmh * 1000.0 / 60.0;
+                access_spec(a, s.radius_m, walk_m, self.network.is_some())
+                    .map_err(|m| format!("{at}: access.{m}"))
+            })
+            .transpose()?;
+        let mut zones = Vec::new();
+        for (zone, z) in s.zones {
+            let at = format!("{at} zones.{zone}");
+            if !self.zones_known && source.is_none() {
+                return Err(format!("{at}: per-zone rules need [areas] zone = \"…\" (the property holding each unit's zone)"));
+            }
+            let source = zone_sources.get(&zone).cloned();
+            zones.push((zone, zone_rule(&at, z, source)?));
+        }
+        Ok(ServiceSpec {
+            access,
+            zones,
+            minutes,
+            speed_kmh,
+            id,
+            kind: s.kind,
+            serves: s.serves,
+            group,
+            radius_m: s.radius_m,
+            min_per_area: s.min_per_area,
+            coverage_target: s.coverage_target,
+            capacity_per_1000: s.capacity_per_1000,
+            source,
+        })
+    }
+
+    /// A service's walking minutes and speed (the network's, else the default), checked with
+    /// the walking budgets they give and its `capacity_per_1000`.
+    fn walking(&self, at: &str, s: &RawService) -> Checked<(f64, f64)> {
+        let minutes = s.minutes.unwrap_or(DEFAULT_MINUTES);
+        let speed_kmh = (s.speed_kmh)
+            .or(self.network.map(|n| n.speed_kmh))
+            .unwrap_or(DEFAULT_SPEED_KMH);
+        for (k, v) in [("minutes", minutes), ("speed_kmh", speed_kmh)] {
+            if !(v.is_finite() && v > 0.0) {
+                return Err(format!("{at}: {k} = {v} must be a positive number"));
+            }
+        }
+        at_most(at, "minutes", minutes, limits::MAX_MINUTES)?;
+        let walk_m = |min: f64| min * speed_kmh * 1000.0 / 60.0;
+        for m in s.zones.values().filter_map(|z| z.minutes).chain([minutes]) {
+            if m.is_finite() {
+                let what = "the walking budget (minutes × speed_kmh, metres)";
+                at_most(at, what, walk_m(m), limits::MAX_DISTANCE_M)?;
+            }
+        }
+        at_most(at, "speed_kmh", speed_kmh, limits::MAX_SPEED_KMH)?;
+        if let Some(c) = s.capacity_per_1000 {
+            at_most(at, "capacity_per_1000", c, limits::MAX_CAPACITY_PER_1000)?;
+        }
+        Ok((minutes, speed_kmh))
+    }
+}
+
+/// `zones.<zone>` of a service (`at` names it) → its [`ZoneRule`].
+fn zone_rule(at: &str, z: RawZoneRule, source: Option<Provenance>) -> Checked<ZoneRule> {
+    for (k, v, max) in [
+        ("radius_m", z.radius_m, limits::MAX_DISTANCE_M),
+        ("minutes", z.minutes, limits::MAX_MINUTES),
+        (
+            "capacity_per_1000",
+            z.capacity_per_1000,
+            limits::MAX_CAPACITY_PER_1000,
+        ),
+    ] {
+        if k != "capacity_per_1000" && v.is_some_and(|v| !(v.is_finite() && v > 0.0)) {
+            return Err(format!(
+                "{at}: {k} = {} must be a positive number",
+                v.unwrap_or_default()
+            ));
+        }
+        if let Some(v) = v.filter(|v| v.is_finite()) {
+            at_most(at, k, v, max)?;
+        }
+    }
+    if let Some(t) = z.coverage_target {
+        if !(0.0..=1.0).contains(&t) {
+            return Err(format!(
+                "{at}: coverage_target = {t} must be a fraction between 0 and 1"
+            ));
+        }
+    }
+    if let Some(c) = z.capacity_per_1000 {
+        if !(c.is_finite() && c >= 0.0) {
+            return Err(format!(
+                "{at}: capacity_per_1000 = {c} must be a non-negative number"
+            ));
+        }
+    }
+    if z.presence_only && (z.radius_m.is_some() || z.minutes.is_some()) {
+        return Err(format!(
+            "{at}: presence_only ignores distances: drop radius_m/minutes, or presence_only"
+        ));
+    }
+    Ok(ZoneRule {
+        radius_m: z.radius_m,
+        minutes: z.minutes,
+        coverage_target: z.coverage_target,
+        min_per_area: z.min_per_area,
+        capacity_per_1000: z.capacity_per_1000,
+        presence_only: z.presence_only,
+        source,
+    })
+}
+
 /// Validates `[areas] where`: each property keeps one value or a non-empty list, each text or
 /// an integer (compared as text, so `420106` matches a numeric property 420106 and a text "420106").
-fn select_values(
-    raw: BTreeMap<String, toml::Value>,
-) -> std::result::Result<Vec<(String, Vec<String>)>, String> {
+fn select_values(raw: BTreeMap<String, toml::Value>) -> Checked<Vec<(String, Vec<String>)>> {
     let mut out = Vec::new();
     for (field, v) in raw {
         let values = match v {
@@ -949,7 +1021,7 @@ fn select_values(
 
 /// Refuses a plan value above its plausible maximum (see [`crate::limits`]); `at` names the
 /// section (empty inside `access`, whose caller prefixes it).
-fn at_most(at: &str, key: &str, v: f64, max: f64) -> std::result::Result<(), String> {
+fn at_most(at: &str, key: &str, v: f64, max: f64) -> Checked<()> {
     if v <= max {
         return Ok(());
     }
@@ -1056,35 +1128,34 @@ fn access_spec(
 fn facility_specs(
     raw: Vec<RawFacilities>,
     section: &str,
-    resolve: &dyn Fn(&Path) -> PathBuf,
-    err: &dyn Fn(String) -> Error,
-) -> Result<Vec<FacilitySpec>> {
+    base: &Base,
+) -> Checked<Vec<FacilitySpec>> {
     let mut out = Vec::new();
     for (i, f) in raw.into_iter().enumerate() {
         let at = format!("[[{section}]] #{}", i + 1);
         let kind = match (f.kind, f.kind_value) {
             (Some(k), None) => KindSource::Field(k),
             (None, Some(v)) => KindSource::Value(v),
-            (Some(_), Some(_)) => return Err(err(format!("{at}: set either kind (a property) or kind_value (one kind for the whole file), not both"))),
-            (None, None) => return Err(err(format!("{at}: missing kind (the property holding the facility kind) or kind_value"))),
+            (Some(_), Some(_)) => return Err(format!("{at}: set either kind (a property) or kind_value (one kind for the whole file), not both")),
+            (None, None) => return Err(format!("{at}: missing kind (the property holding the facility kind) or kind_value")),
         };
-        let fpath = resolve(&f.path);
+        let fpath = base.join(&f.path);
         if (is_csv(&fpath) || is_xlsx(&fpath)) && (f.lon.is_none() || f.lat.is_none()) {
-            return Err(err(format!(
+            return Err(format!(
                 "{at} ({}) is a table: set lon and lat to its coordinate columns",
                 f.path.display()
-            )));
+            ));
         }
         if f.sheet.is_some() && !is_xlsx(&fpath) {
-            return Err(err(format!("{at} ({}): sheet names a sheet of an Excel workbook (.xlsx); remove it for this file", f.path.display())));
+            return Err(format!("{at} ({}): sheet names a sheet of an Excel workbook (.xlsx); remove it for this file", f.path.display()));
         }
         if f.year.is_some() && section == "facilities" {
-            return Err(err(format!("{at}: year is for [[planned]] sources (facilities to be built); existing facilities count as they are")));
+            return Err(format!("{at}: year is for [[planned]] sources (facilities to be built); existing facilities count as they are"));
         }
         out.push(FacilitySpec {
             path: fpath,
             layer: f.layer,
-            crs: parse_crs(f.crs.as_deref(), &at).map_err(err)?,
+            crs: parse_crs(f.crs.as_deref(), &at)?,
             sheet: f.sheet,
             lon: f.lon,
             lat: f.lat,

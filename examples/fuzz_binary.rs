@@ -7,8 +7,9 @@
 #[path = "../tests/binary_loaders/mod.rs"]
 mod binary_loaders;
 
-use binary_loaders::{cases, judge, mutation_common::Lcg};
-use std::time::{Duration, Instant};
+use binary_loaders::mutation_common::{fuzz_for, Lcg};
+use binary_loaders::{cases, judge};
+use std::time::Duration;
 
 const LOADERS: [&str; 4] = ["xlsx", "shapefile", "gpkg", "geotiff"];
 
@@ -51,32 +52,13 @@ fn main() {
                 })
             })
             .collect();
-        let start = Instant::now();
-        let (mut runs, mut refused, mut findings) = (0u64, 0u64, Vec::new());
-        let mut seed = first;
-        while start.elapsed() < per {
+        total += fuzz_for(loader, per, first, |seed| {
             let (case, target, original) = &files[(seed % files.len() as u64) as usize];
-            let mut rng = Lcg(seed);
-            let (label, finding, r) = judge(&cases[*case].1, target, original, &mut rng);
-            runs += 1;
-            refused += r as u64;
-            if let Some(f) = finding {
-                findings.push(format!(
-                    "{loader} seed {seed}: {} {label}: {f}",
-                    cases[*case].0
-                ));
-            }
-            seed += 1;
-        }
-        println!(
-            "{loader}: {runs} runs in {:.0} s (seeds {first}..{seed}), {refused} refused, {} findings",
-            start.elapsed().as_secs_f64(),
-            findings.len()
-        );
-        for f in &findings {
-            println!("  {f}");
-        }
-        total += findings.len();
+            let (label, finding, r) = judge(&cases[*case].1, target, original, &mut Lcg(seed));
+            let finding =
+                finding.map(|f| format!("{loader} seed {seed}: {} {label}: {f}", cases[*case].0));
+            (r, finding)
+        });
     }
     std::process::exit(if total > 0 { 1 } else { 0 });
 }

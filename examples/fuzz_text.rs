@@ -7,7 +7,7 @@
 #[path = "../tests/text_loaders/mod.rs"]
 mod text_loaders;
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 use text_loaders::{case, Loader};
 
 fn main() {
@@ -42,27 +42,11 @@ fn main() {
     let per = Duration::from_secs_f64(secs / loaders.len() as f64);
     let mut total = 0;
     for loader in loaders {
-        let start = Instant::now();
-        let (mut runs, mut refused, mut findings) = (0u64, 0u64, Vec::new());
-        let mut seed = first;
-        while start.elapsed() < per {
-            let o = case(loader, seed, dir.path());
-            runs += 1;
-            refused += o.refused as u64;
-            if let Some(f) = o.finding {
-                findings.push(format!("{}: {f}", o.label));
-            }
-            seed += 1;
-        }
-        println!(
-            "{loader:?}: {runs} runs in {:.0} s (seeds {first}..{seed}), {refused} refused, {} findings",
-            start.elapsed().as_secs_f64(),
-            findings.len()
-        );
-        for f in &findings {
-            println!("  {f}");
-        }
-        total += findings.len();
+        total +=
+            text_loaders::mutation_common::fuzz_for(&format!("{loader:?}"), per, first, |seed| {
+                let o = case(loader, seed, dir.path());
+                (o.refused, o.finding.map(|f| format!("{}: {f}", o.label)))
+            });
     }
     std::process::exit(if total > 0 { 1 } else { 0 });
 }

@@ -152,3 +152,33 @@ pub fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     walk(dir, dir, &mut out);
     out
 }
+
+/// The fuzz loop of `scripts/fuzz.sh`: runs `one(seed)` for seeds `first, first + 1, …` until
+/// `time` has passed; `one` returns whether the input was refused and the finding, if any.
+/// Prints `NAME: N runs in S s (seeds …), R refused, F findings` and each finding; returns F.
+pub fn fuzz_for(
+    name: &str,
+    time: std::time::Duration,
+    first: u64,
+    mut one: impl FnMut(u64) -> (bool, Option<String>),
+) -> usize {
+    let start = std::time::Instant::now();
+    let (mut runs, mut refused, mut findings) = (0u64, 0u64, Vec::new());
+    let mut seed = first;
+    while start.elapsed() < time {
+        let (r, finding) = one(seed);
+        runs += 1;
+        refused += r as u64;
+        findings.extend(finding);
+        seed += 1;
+    }
+    println!(
+        "{name}: {runs} runs in {:.0} s (seeds {first}..{seed}), {refused} refused, {} findings",
+        start.elapsed().as_secs_f64(),
+        findings.len()
+    );
+    for f in &findings {
+        println!("  {f}");
+    }
+    findings.len()
+}
